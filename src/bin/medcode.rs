@@ -1,0 +1,337 @@
+//! The `medcode` command line: search, get and info over the embedded code
+//! sets. JSON output (`--json`) is a public contract: fields are added, never
+//! renamed. Exit status: 0 success, 2 bad usage or input (reason on stderr).
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use medcode::scrub::{Format, ScrubOptions};
+use medcode::{Date, GetOptions, MedCode, SearchOptions, System};
+
+const USAGE: &str = "\
+usage:
+  medcode search QUERY [--system icd10cm|hcpcs|icd10pcs|pos] [--limit N] [--date YYYY-MM-DD] [--billable] [--json]
+  medcode get CODE [--system S] [--date YYYY-MM-DD] [--json]
+  medcode info [--date YYYY-MM-DD] [--json]
+  medcode scrub [FILE|-] [--today YYYY-MM-DD] [--format auto|medcode|fhir] [--pretty]
+  medcode help
+
+`--` ends options (a query may then start with '-'). Dates default to today.
+scrub reads one JSON claim or NDJSON (one claim per line) and prints one JSON
+line per claim; exit 0: no error findings, 1: some claim has an error finding,
+2: some input could not be read.";
+
+/// A usage or input error: printed to stderr, exit status 2.
+struct Usage(String);
+
+impl<E: std::fmt::Display> From<E> for Usage {
+    fn from(e: E) -> Self {
+        Usage(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(code) => code,
+        Err(Usage(msg)) => {
+            eprintln!("medcode: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Parsed flags and positional arguments.
+#[derive(Default)]
+struct Args {
+    positional: Vec<String>,
+    system: Option<System>,
+    limit: Option<usize>,
+    date: Option<Date>,
+    billable: bool,
+    json: bool,
+    today: Option<Date>,
+    format: Option<Format>,
+    pretty: bool,
+}
+
+fn parse(args: &[String]) -> Result<Args, Usage> {
+    let mut out = Args::default();
+    let mut it = args.iter();
+    let mut only_positional = false;
+    while let Some(a) = it.next() {
+        if only_positional || !a.starts_with("--") || a == "-" {
+            out.positional.push(a.clone());
+            continue;
+        }
+        if a == "--" {
+            only_positional = true;
+            continue;
+        }
+        let (name, inline) = match a.split_once('=') {
+            Some((n, v)) => (n, Some(v.to_string())),
+            None => (a.as_str(), None),
+        };
+        let mut value = || -> Result<String, Usage> {
+            inline.clone().or_else(|| it.next().cloned()).ok_or_else(|| Usage(format!("{name} needs a value")))
+        };
+        match name {
+            "--system" => out.system = Some(System::parse(&value()?)?),
+            "--limit" => {
+                let v = value()?;
+                let n: usize = v.parse().map_err(|_| Usage(format!("--limit: {v:?} is not a whole number")))?;
+                if n == 0 || n > medcode::lookup::MAX_LIMIT {
+                    return Err(Usage(format!("--limit must be 1..{}", medcode::lookup::MAX_LIMIT)));
+                }
+                out.limit = Some(n);
+            }
+            "--date" => out.date = Some(Date::parse("--date", &value()?)?),
+            "--billable" => out.billable = true,
+            "--json" => out.json = true,
+            "--pretty" => out.pretty = true,
+            "--today" => out.today = Some(Date::parse("--today", &value()?)?),
+            "--format" => {
+                out.format = match value()?.as_str() {
+                    "auto" => None,
+                    "medcode" => Some(Format::Medcode),
+                    "fhir" => Some(Format::Fhir),
+                    other => return Err(Usage(format!("--format: {other:?} is not auto, medcode or fhir"))),
+                }
+            }
+            _ => return Err(Usage(format!("unknown option {name}\n{USAGE}"))),
+        }
+    }
+    Ok(out)
+}
+
+fn run(args: &[String]) -> Result<ExitCode, Usage> {
+    let Some(command) = args.first() else { return Err(Usage(USAGE.into())) };
+    if matches!(command.as_str(), "help" | "--help" | "-h") {
+        println!("{USAGE}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let a = parse(&args[1..])?;
+    let date = a.date.unwrap_or_else(Date::today);
+    let mc = MedCode::embedded()?;
+    let mut out = std::io::stdout().lock();
+    match command.as_str() {
+        "search" => {
+            let query = match a.positional.as_slice() {
+                [] => return Err(Usage("search needs a QUERY".into())),
+                words => words.join(" "),
+            };
+            let opts =
+                SearchOptions { system: a.system, limit: a.limit.unwrap_or(20), date, billable_only: a.billable };
+            let res = mc.search(&query, &opts);
+            if a.json {
+                writeln!(out, "{}", serde_json::to_string(&res)?)?;
+            } else {
+                if res.results.is_empty() {
+                    writeln!(out, "no codes match {query:?} on {date}")?;
+                }
+                for r in &res.results {
+                    let mark = if r.billable { "" } else { "  (header)" };
+                    writeln!(out, "{:<9} {:<8} {}{mark}", r.code, r.system, r.display)?;
+                }
+            }
+        }
+        "get" => {
+            let code = match a.positional.as_slice() {
+                [c] => c,
+                [] => return Err(Usage("get needs a CODE".into())),
+                _ => return Err(Usage("get takes one CODE".into())),
+            };
+            let Some(rec) = mc.get(code, &GetOptions { system: a.system, date }) else {
+                let within = a.system.map(|s| format!(" in {s}")).unwrap_or_default();
+                return Err(Usage(format!("no code {code:?}{within}; try `medcode search {code}`")));
+            };
+            if a.json {
+                writeln!(out, "{}", serde_json::to_string(&rec)?)?;
+            } else {
+                print_record(&mut out, &rec)?;
+            }
+        }
+        "info" => {
+            let info = mc.info(date);
+            if a.json {
+                writeln!(out, "{}", serde_json::to_string(&info)?)?;
+            } else {
+                for s in &info {
+                    writeln!(
+                        out,
+                        "{:<9} {:>7} entries, {:>6} billable on {date}; valid {}..{}\n          {}\n          source: {}",
+                        s.system, s.entries, s.billable, s.valid_from, s.valid_to, s.edition, s.source
+                    )?;
+                }
+            }
+        }
+        "scrub" => {
+            let opts = ScrubOptions { today: a.today.unwrap_or_else(Date::today), format: a.format };
+            let input: Box<dyn std::io::BufRead> = match a.positional.as_slice() {
+                [] => Box::new(std::io::stdin().lock()),
+                [f] if f == "-" => Box::new(std::io::stdin().lock()),
+                [f] => Box::new(std::io::BufReader::new(
+                    std::fs::File::open(f).map_err(|e| Usage(format!("cannot read {f}: {e}")))?,
+                )),
+                _ => return Err(Usage("scrub takes one FILE (or - for standard input)".into())),
+            };
+            drop(out);
+            return scrub::run(&mc, input, &opts, a.pretty);
+        }
+        other => return Err(Usage(format!("unknown command {other:?}\n{USAGE}"))),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+mod scrub {
+    //! `medcode scrub`: one JSON claim, or NDJSON streamed a line at a time.
+
+    use std::io::{BufRead, BufWriter, Write};
+    use std::process::ExitCode;
+
+    use medcode::scrub::{limits, ScrubOptions};
+    use medcode::MedCode;
+
+    use super::Usage;
+
+    /// Bracket depth change of a chunk of JSON text, ignoring strings.
+    fn depth_delta(text: &str, in_str: &mut bool, esc: &mut bool) -> i64 {
+        let mut d = 0;
+        for c in text.bytes() {
+            if *in_str {
+                match c {
+                    _ if *esc => *esc = false,
+                    b'\\' => *esc = true,
+                    b'"' => *in_str = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match c {
+                b'"' => *in_str = true,
+                b'{' | b'[' => d += 1,
+                b'}' | b']' => d -= 1,
+                _ => {}
+            }
+        }
+        d
+    }
+
+    pub fn run(
+        mc: &MedCode,
+        mut input: Box<dyn BufRead>,
+        opts: &ScrubOptions,
+        pretty: bool,
+    ) -> Result<ExitCode, Usage> {
+        let stdout = std::io::stdout();
+        let mut out = BufWriter::new(stdout.lock());
+        let (mut any_error, mut unreadable) = (false, false);
+        let mut line = String::new();
+        let mut doc = String::new();
+        let (mut start_line, mut line_no) = (0usize, 0usize);
+        let (mut depth, mut in_str, mut esc) = (0i64, false, false);
+        // NDJSON until the first document turns out to span lines.
+        let mut multi_line = false;
+        let mut first_doc = true;
+        loop {
+            line.clear();
+            let n = input.read_line(&mut line).map_err(|e| Usage(format!("cannot read input: {e}")))?;
+            let eof = n == 0;
+            if !eof {
+                line_no += 1;
+                if doc.is_empty() && line.trim().is_empty() {
+                    continue;
+                }
+                if doc.is_empty() {
+                    start_line = line_no;
+                }
+                depth += depth_delta(&line, &mut in_str, &mut esc);
+                doc.push_str(&line);
+                let complete = depth <= 0;
+                if !complete && first_doc && !multi_line {
+                    multi_line = true;
+                }
+                let too_big = doc.len() > limits::MAX_CLAIM_BYTES;
+                if !(complete || !multi_line || too_big) {
+                    continue;
+                }
+            }
+            if doc.trim().is_empty() {
+                if eof {
+                    break;
+                }
+                continue;
+            }
+            first_doc = false;
+            let label = start_line.to_string();
+            match mc.scrub_str(doc.trim(), opts, &label) {
+                Ok(res) => {
+                    any_error |= res.has_errors();
+                    let text = if pretty { serde_json::to_string_pretty(&res) } else { serde_json::to_string(&res) };
+                    writeln!(out, "{}", text.map_err(|e| Usage(e.to_string()))?).map_err(|e| Usage(e.to_string()))?;
+                }
+                Err(e) => {
+                    unreadable = true;
+                    eprintln!("medcode: line {start_line}: {e}");
+                    let v = serde_json::json!({"line": start_line, "error": e.0});
+                    writeln!(out, "{v}").map_err(|e| Usage(e.to_string()))?;
+                }
+            }
+            doc.clear();
+            depth = 0;
+            in_str = false;
+            esc = false;
+            if eof {
+                break;
+            }
+        }
+        out.flush().map_err(|e| Usage(e.to_string()))?;
+        Ok(if unreadable {
+            ExitCode::from(2)
+        } else if any_error {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        })
+    }
+}
+
+fn print_record(out: &mut impl Write, r: &medcode::Record) -> std::io::Result<()> {
+    let status = if r.billable {
+        "billable"
+    } else if r.requires_seventh_character {
+        "needs a 7th character"
+    } else if r.in_effect {
+        "header (not billable)"
+    } else {
+        "not in effect"
+    };
+    writeln!(out, "{} ({}) {}: {}", r.code, r.system, r.kind, r.display)?;
+    writeln!(out, "  on {}: {status}", r.date)?;
+    let ranges: Vec<String> = r.billable_ranges.iter().map(|x| format!("{}..{}", x.from, x.to)).collect();
+    if !ranges.is_empty() {
+        writeln!(out, "  billable: {}", ranges.join(", "))?;
+    }
+    for a in &r.ancestors {
+        writeln!(out, "  in {} {}", a.code, a.display)?;
+    }
+    if !r.children.is_empty() {
+        writeln!(out, "  children:")?;
+        for c in &r.children {
+            writeln!(out, "    {:<9} {}", c.code, c.display)?;
+        }
+    }
+    if !r.seventh_characters.is_empty() {
+        writeln!(out, "  7th characters:")?;
+        for s in &r.seventh_characters {
+            writeln!(out, "    {} {:<9} {}", s.character, s.code, s.meaning)?;
+        }
+    }
+    for n in &r.notes {
+        writeln!(out, "  {} ({}): {}", n.kind, n.from, n.text)?;
+    }
+    for f in &r.flags {
+        writeln!(out, "  flag {} {}..{}", f.flag, f.from, f.to)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,531 @@
+//! One code set: an fst from normalized code to ordinal plus a record store
+//! indexed by ordinal (code, kind, parent, children, validity, description,
+//! flags, extras). See `codegen/src/compile.rs` for how it is written.
+
+use std::fmt;
+
+use fst::Map;
+
+use crate::date::Date;
+use crate::error::{Error, Result};
+use crate::format::{read_varint, Blob, Bytes, U16s, U32s};
+
+/// The code systems medcode knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum System {
+    Icd10Cm,
+    Hcpcs,
+    Icd10Pcs,
+    PlaceOfService,
+    Cpt,
+}
+
+impl System {
+    /// The name used in options and output (`icd10cm`, `hcpcs`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            System::Icd10Cm => "icd10cm",
+            System::Hcpcs => "hcpcs",
+            System::Icd10Pcs => "icd10pcs",
+            System::PlaceOfService => "pos",
+            System::Cpt => "cpt",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<System> {
+        Ok(match s.trim().to_ascii_lowercase().replace(['-', '_'], "").as_str() {
+            "icd10cm" => System::Icd10Cm,
+            "hcpcs" | "hcpcs2" | "hcpcslevel2" => System::Hcpcs,
+            "icd10pcs" => System::Icd10Pcs,
+            "pos" => System::PlaceOfService,
+            "cpt" => System::Cpt,
+            _ => return Err(Error::UnknownSystem(crate::date::truncate(s))),
+        })
+    }
+
+    fn from_kind(kind: u16) -> Option<System> {
+        Some(match kind {
+            1 => System::Icd10Cm,
+            2 => System::Hcpcs,
+            3 => System::Icd10Pcs,
+            4 => System::PlaceOfService,
+            16 => System::Cpt,
+            _ => return None,
+        })
+    }
+
+    /// The canonical display form of a normalized key (`E119` → `E11.9`).
+    pub fn display(self, key: &str) -> String {
+        match self {
+            System::Icd10Cm if key.len() > 3 && !key.contains('-') && key.as_bytes()[0].is_ascii_alphabetic() => {
+                format!("{}.{}", &key[..3], &key[3..])
+            }
+            _ => key.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for System {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Entry kinds (the low bits of the KIND section).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    Chapter,
+    Block,
+    Category,
+    Subcategory,
+    Code,
+}
+
+impl EntryKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            EntryKind::Chapter => "chapter",
+            EntryKind::Block => "block",
+            EntryKind::Category => "category",
+            EntryKind::Subcategory => "subcategory",
+            EntryKind::Code => "code",
+        }
+    }
+}
+
+const NEEDS_7TH: u8 = 0x80;
+const DESC_BLOCK: usize = 16;
+
+/// An opened code set.
+pub struct CodeSet {
+    pub system: System,
+    pub edition: String,
+    pub source: String,
+    pub valid_from: Date,
+    pub valid_to: Date,
+    blob: Blob,
+    keys: Map<Bytes>,
+    words: Map<Bytes>,
+    code: Bytes,
+    kind: Bytes,
+    parent: U32s,
+    child_off: U32s,
+    child: U32s,
+    billable_off: U32s,
+    billable: U16s,
+    exists_off: U32s,
+    exists: U16s,
+    desc_index: U32s,
+    desc: Bytes,
+    post: Bytes,
+    rank: U32s,
+    flag_names: Vec<String>,
+    flag_off: U32s,
+    flag_rows: Bytes,
+    extra_off: U32s,
+    extra: Bytes,
+    refs_off: Option<U32s>,
+    refs: Option<Bytes>,
+    ages: Option<Bytes>,
+    len: usize,
+}
+
+/// Note kinds in the REFS section (the scrubber's parsed note references).
+pub mod note_kind {
+    pub const EXCLUDES1: u8 = 1;
+    pub const EXCLUDES2: u8 = 2;
+    pub const CODE_FIRST: u8 = 3;
+    pub const USE_ADDITIONAL: u8 = 4;
+    pub const CODE_ALSO: u8 = 5;
+    /// "Code first, if applicable": advice, not a sequencing rule.
+    pub const CODE_FIRST_IF_APPLICABLE: u8 = 6;
+}
+
+/// A code reference parsed from a note: every code whose prefix of the
+/// length of `lo` lies between `lo` and `hi` (normalized keys).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CodeRange<'a> {
+    pub kind: u8,
+    /// Which note of that kind on the entry (refs of one note share it).
+    pub note: u8,
+    pub lo: &'a str,
+    pub hi: &'a str,
+}
+
+impl CodeRange<'_> {
+    /// Whether the normalized `key` falls in the range: its prefix as long
+    /// as `lo` is not below `lo`, and its prefix as long as `hi` not above `hi`.
+    pub fn contains(&self, key: &str) -> bool {
+        match (key.get(..self.lo.len()), key.get(..self.hi.len())) {
+            (Some(a), Some(b)) => self.lo <= a && b <= self.hi,
+            _ => false,
+        }
+    }
+}
+
+/// A flag (MCE edit, release attribute) in force over a date range.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct FlagRange {
+    pub flag: String,
+    pub from: Date,
+    pub to: Date,
+}
+
+/// A validity range, inclusive on both ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Range {
+    pub from: Date,
+    pub to: Date,
+}
+
+impl CodeSet {
+    /// Opens a blob (embedded or a pack) as a code set.
+    pub fn open(bytes: Bytes, what: &str) -> Result<CodeSet> {
+        let blob = Blob::open(bytes, what)?;
+        let system = System::from_kind(blob.kind)
+            .ok_or_else(|| Error::corrupt(what, format!("kind {} is not a code set", blob.kind)))?;
+        let meta_bytes = blob.section(b"META")?;
+        let meta = std::str::from_utf8(meta_bytes.as_ref()).map_err(|_| Error::corrupt(what, "META is not UTF-8"))?;
+        let field = |k: &str| {
+            meta.lines().find_map(|l| l.strip_prefix(k).and_then(|r| r.strip_prefix('='))).unwrap_or("").to_string()
+        };
+        let date =
+            |k: &str| Date::parse_opt(&field(k)).ok_or_else(|| Error::corrupt(what, format!("META {k} is not a date")));
+        let fst_map = |tag: &[u8; 4]| -> Result<Map<Bytes>> {
+            Map::new(blob.section(tag)?).map_err(|e| Error::corrupt(what, format!("index {}: {e}", tag_str(tag))))
+        };
+        let keys = fst_map(b"KEYS")?;
+        let len = keys.len();
+        let set = CodeSet {
+            system,
+            edition: field("edition"),
+            source: field("source"),
+            valid_from: date("validFrom")?,
+            valid_to: date("validTo")?,
+            words: fst_map(b"WORD")?,
+            code: blob.section(b"CODE")?,
+            kind: blob.section(b"KIND")?,
+            parent: U32s(blob.section(b"PARN")?),
+            child_off: U32s(blob.section(b"CHOF")?),
+            child: U32s(blob.section(b"CHLD")?),
+            billable_off: U32s(blob.section(b"VBOF")?),
+            billable: U16s(blob.section(b"VBRG")?),
+            exists_off: U32s(blob.section(b"VEOF")?),
+            exists: U16s(blob.section(b"VERG")?),
+            desc_index: U32s(blob.section(b"DSIX")?),
+            desc: blob.section(b"DESC")?,
+            post: blob.section(b"POST")?,
+            rank: U32s(blob.section(b"RANK")?),
+            flag_names: String::from_utf8_lossy(blob.section(b"FLGN")?.as_ref())
+                .split('\n')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+            flag_off: U32s(blob.section(b"FLOF")?),
+            flag_rows: blob.section(b"FLRG")?,
+            extra_off: U32s(blob.section(b"EXOF")?),
+            extra: blob.section(b"EXTR")?,
+            refs_off: blob.try_section(b"RFOF").map(U32s),
+            refs: blob.try_section(b"REFS"),
+            ages: blob.try_section(b"AGEL"),
+            keys,
+            len,
+            blob,
+        };
+        // Per-ordinal arrays must cover every ordinal; check once here so the
+        // accessors can treat a short array as corruption, not as a panic.
+        let ok = set.code.as_ref().len() == 8 * len
+            && set.kind.as_ref().len() == len
+            && set.parent.len() == len
+            && set.rank.len() == len
+            && set.child_off.len() == len + 1
+            && set.billable_off.len() == len + 1
+            && set.exists_off.len() == len + 1
+            && set.flag_off.len() == len + 1
+            && set.extra_off.len() == len + 1
+            && set.desc_index.len() == len.div_ceil(DESC_BLOCK);
+        if !ok {
+            return Err(Error::corrupt(what, "record arrays do not match the number of codes"));
+        }
+        Ok(set)
+    }
+
+    /// Number of entries (every code, header, chapter and block ever listed).
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The blob this set was opened from.
+    pub fn blob(&self) -> &Blob {
+        &self.blob
+    }
+
+    /// The fst of normalized codes.
+    pub fn keys(&self) -> &Map<Bytes> {
+        &self.keys
+    }
+
+    /// The fst of index words.
+    pub fn words(&self) -> &Map<Bytes> {
+        &self.words
+    }
+
+    /// The ordinal of a normalized key (upper case, no dot).
+    pub fn ordinal(&self, key: &str) -> Option<u32> {
+        self.keys.get(key).map(|v| v as u32)
+    }
+
+    /// The code as displayed (`S72.001A`).
+    pub fn code(&self, ord: u32) -> &str {
+        let b = self.code.as_ref().get(ord as usize * 8..ord as usize * 8 + 8).unwrap_or(&[]);
+        let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
+        std::str::from_utf8(&b[..end]).unwrap_or("")
+    }
+
+    pub fn kind(&self, ord: u32) -> EntryKind {
+        match self.kind.as_ref().get(ord as usize).map(|k| k & !NEEDS_7TH) {
+            Some(0) => EntryKind::Chapter,
+            Some(1) => EntryKind::Block,
+            Some(2) => EntryKind::Category,
+            Some(3) => EntryKind::Subcategory,
+            _ => EntryKind::Code,
+        }
+    }
+
+    /// Whether the entry's children are its 7th-character expansions.
+    pub fn needs_seventh(&self, ord: u32) -> bool {
+        self.kind.as_ref().get(ord as usize).is_some_and(|k| k & NEEDS_7TH != 0)
+    }
+
+    pub fn parent(&self, ord: u32) -> Option<u32> {
+        self.parent.get(ord as usize).filter(|&p| p != u32::MAX && (p as usize) < self.len)
+    }
+
+    /// Ancestors from the parent up to the root.
+    pub fn ancestors(&self, ord: u32) -> Vec<u32> {
+        let mut out = Vec::new();
+        let mut cur = self.parent(ord);
+        while let Some(p) = cur {
+            if out.len() > 16 || out.contains(&p) {
+                break; // a cycle can only come from a corrupt blob
+            }
+            out.push(p);
+            cur = self.parent(p);
+        }
+        out
+    }
+
+    pub fn children(&self, ord: u32) -> impl Iterator<Item = u32> + '_ {
+        let (s, e) = self.span(&self.child_off, ord);
+        (s..e).filter_map(move |i| self.child.get(i)).filter(move |&c| (c as usize) < self.len)
+    }
+
+    fn span(&self, off: &U32s, ord: u32) -> (usize, usize) {
+        let s = off.get(ord as usize).unwrap_or(0) as usize;
+        let e = off.get(ord as usize + 1).unwrap_or(0) as usize;
+        (s, e.max(s))
+    }
+
+    fn ranges<'a>(&'a self, off: &'a U32s, data: &'a U16s, ord: u32) -> impl Iterator<Item = Range> + 'a {
+        let (s, e) = self.span(off, ord);
+        (s..e).filter_map(move |i| {
+            let from = data.get(2 * i)?;
+            let to = data.get(2 * i + 1)?;
+            Some(Range { from: Date::from_days(from as i32), to: Date::from_days(to as i32) })
+        })
+    }
+
+    /// The dates on which the code itself could be billed.
+    pub fn billable_ranges(&self, ord: u32) -> Vec<Range> {
+        self.ranges(&self.billable_off, &self.billable, ord).collect()
+    }
+
+    /// The dates on which the entry or any code under it was in effect.
+    pub fn exists_ranges(&self, ord: u32) -> Vec<Range> {
+        self.ranges(&self.exists_off, &self.exists, ord).collect()
+    }
+
+    pub fn billable_on(&self, ord: u32, date: Date) -> bool {
+        self.ranges(&self.billable_off, &self.billable, ord).any(|r| r.from <= date && date <= r.to)
+    }
+
+    pub fn exists_on(&self, ord: u32, date: Date) -> bool {
+        self.ranges(&self.exists_off, &self.exists, ord).any(|r| r.from <= date && date <= r.to)
+    }
+
+    /// Whether the code was ever billable.
+    pub fn ever_billable(&self, ord: u32) -> bool {
+        let (s, e) = self.span(&self.billable_off, ord);
+        e > s
+    }
+
+    /// The static rank (lower shows first when nothing else differs).
+    pub fn rank(&self, ord: u32) -> u32 {
+        self.rank.get(ord as usize).unwrap_or(u32::MAX)
+    }
+
+    /// The description, decoded from its front-coded block.
+    pub fn description(&self, ord: u32) -> String {
+        let mut out = Vec::new();
+        self.description_into(ord, &mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Decodes the description into `out` (cleared first), reusing its buffer.
+    pub fn description_into(&self, ord: u32, out: &mut Vec<u8>) {
+        out.clear();
+        let block = ord as usize / DESC_BLOCK;
+        let Some(start) = self.desc_index.get(block) else { return };
+        let d = self.desc.as_ref();
+        let mut pos = start as usize;
+        for i in 0..=(ord as usize % DESC_BLOCK) {
+            let (shared, len) = if i == 0 {
+                (0, read_varint(d, &mut pos))
+            } else {
+                let shared = read_varint(d, &mut pos).unwrap_or(0) as usize;
+                (shared, read_varint(d, &mut pos))
+            };
+            let Some(len) = len else { return out.clear() };
+            let Some(rest) = pos.checked_add(len as usize).and_then(|end| d.get(pos..end)) else { return out.clear() };
+            out.truncate(shared.min(out.len()));
+            out.extend_from_slice(rest);
+            pos += len as usize;
+        }
+    }
+
+    /// The ordinals a word's posting list names, with whether the word came
+    /// only from a synonym (inclusion term, includes note).
+    pub fn postings(&self, offset: u64) -> Postings<'_> {
+        let d = self.post.as_ref();
+        let mut pos = offset as usize;
+        let remaining = read_varint(d, &mut pos).unwrap_or(0);
+        Postings { data: d, pos, remaining, last: 0 }
+    }
+
+    /// Flags with their date ranges.
+    pub fn flags(&self, ord: u32) -> Vec<FlagRange> {
+        let mut out = Vec::new();
+        let (s, e) = self.span(&self.flag_off, ord);
+        let rows = self.flag_rows.as_ref();
+        for i in s..e {
+            let Some(r) = rows.get(i * 8..i * 8 + 8) else { break };
+            let bits = u32::from_le_bytes([r[0], r[1], r[2], r[3]]);
+            let from = Date::from_days(u16::from_le_bytes([r[4], r[5]]) as i32);
+            let to = Date::from_days(u16::from_le_bytes([r[6], r[7]]) as i32);
+            for (b, name) in self.flag_names.iter().enumerate() {
+                if bits & (1 << b) != 0 {
+                    out.push(FlagRange { flag: name.clone(), from, to });
+                }
+            }
+        }
+        out.sort_by(|a, b| (&a.flag, a.from).cmp(&(&b.flag, b.from)));
+        // Rows split when other flags change; join the same flag's adjacent ranges.
+        let mut merged: Vec<FlagRange> = Vec::with_capacity(out.len());
+        for f in out {
+            if let Some(last) = merged.last_mut() {
+                if last.flag == f.flag && f.from.days() <= last.to.days() + 1 {
+                    last.to = last.to.max(f.to);
+                    continue;
+                }
+            }
+            merged.push(f);
+        }
+        merged
+    }
+
+    /// Whether `flag` is in force for the code on `date`.
+    pub fn has_flag_on(&self, ord: u32, flag: &str, date: Date) -> bool {
+        let Some(bit) = self.flag_names.iter().position(|n| n == flag) else { return false };
+        let (s, e) = self.span(&self.flag_off, ord);
+        let rows = self.flag_rows.as_ref();
+        (s..e).any(|i| {
+            rows.get(i * 8..i * 8 + 8).is_some_and(|r| {
+                let bits = u32::from_le_bytes([r[0], r[1], r[2], r[3]]);
+                let from = u16::from_le_bytes([r[4], r[5]]) as i32;
+                let to = u16::from_le_bytes([r[6], r[7]]) as i32;
+                bits & (1 << bit) != 0 && from <= date.days() && date.days() <= to
+            })
+        })
+    }
+
+    /// The display-only extras of an entry (notes, 7th characters, …).
+    pub fn extras(&self, ord: u32) -> serde_json::Map<String, serde_json::Value> {
+        let (s, e) = self.span(&self.extra_off, ord);
+        match self.extra.as_ref().get(s..e) {
+            Some(b) if !b.is_empty() => match serde_json::from_slice(b) {
+                Ok(serde_json::Value::Object(m)) => m,
+                _ => serde_json::Map::new(),
+            },
+            _ => serde_json::Map::new(),
+        }
+    }
+
+    /// The note references (excludes1, code first, …) written on the entry itself.
+    pub fn refs(&self, ord: u32) -> Vec<CodeRange<'_>> {
+        let (Some(off), Some(data)) = (&self.refs_off, &self.refs) else { return Vec::new() };
+        let (s, e) = self.span(off, ord);
+        let d = data.as_ref();
+        (s..e)
+            .filter_map(|i| {
+                let r = d.get(i * 18..i * 18 + 18)?;
+                Some(CodeRange { kind: r[0], note: r[1], lo: nul_str(&r[2..10]), hi: nul_str(&r[10..18]) })
+            })
+            .collect()
+    }
+
+    /// HCPCS age limits in years: (low, high), either open.
+    pub fn age_limits(&self, ord: u32) -> (Option<u8>, Option<u8>) {
+        let Some(a) = self
+            .ages
+            .as_ref()
+            .and_then(|a| a.as_ref().get(ord as usize * 2..ord as usize * 2 + 2).map(|b| [b[0], b[1]]))
+        else {
+            return (None, None);
+        };
+        let f = |v: u8| (v != u8::MAX).then_some(v);
+        (f(a[0]), f(a[1]))
+    }
+
+    /// The number of entries that are billable on `date`.
+    pub fn billable_count(&self, date: Date) -> usize {
+        (0..self.len as u32).filter(|&o| self.billable_on(o, date)).count()
+    }
+}
+
+fn nul_str(b: &[u8]) -> &str {
+    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
+    std::str::from_utf8(&b[..end]).unwrap_or("")
+}
+
+fn tag_str(tag: &[u8; 4]) -> String {
+    String::from_utf8_lossy(tag).into_owned()
+}
+
+/// Iterator over a posting list: `(ordinal, from_synonym_only)`.
+pub struct Postings<'a> {
+    data: &'a [u8],
+    pos: usize,
+    remaining: u64,
+    last: u64,
+}
+
+impl Iterator for Postings<'_> {
+    type Item = (u32, bool);
+
+    fn next(&mut self) -> Option<(u32, bool)> {
+        if self.remaining == 0 {
+            return None;
+        }
+        self.remaining -= 1;
+        let delta = read_varint(self.data, &mut self.pos)?;
+        self.last = self.last.checked_add(delta)?;
+        Some(((self.last / 2) as u32, self.last % 2 == 1))
+    }
+}
+
+pub mod record;
+pub mod registry;

@@ -1,0 +1,49 @@
+//! # medcode
+//!
+//! The US medical code sets — ICD-10-CM, HCPCS Level II, ICD-10-PCS and the
+//! CMS place-of-service list — compiled into [`fst`] indexes and embedded in
+//! the library, so a web page (through WebAssembly) or a command line can
+//! search codes as the user types and check claims, with no server.
+//!
+//! ```
+//! use medcode::{Date, MedCode, SearchOptions};
+//!
+//! let mc = MedCode::embedded()?;
+//! let date = Date::parse("date", "2026-05-01")?;
+//! let hits = mc.search("diab 2 kid", &SearchOptions { system: None, limit: 5, date, billable_only: false });
+//! assert!(hits.results.iter().any(|r| r.code.starts_with("E11.2")));
+//!
+//! let m545 = mc.get("m545", &medcode::GetOptions { system: None, date })
+//!     .expect("M54.5 is a known code");
+//! assert!(!m545.billable); // a header since FY2022: M54.50, M54.51, M54.59
+//! # Ok::<(), medcode::Error>(())
+//! ```
+//!
+//! ## Where things are
+//!
+//! - [`format`]: the blob container (magic, version, checksum, sections).
+//! - [`codeset`]: one opened code set, the [`MedCode`] registry, records.
+//! - [`lookup`]: the typeahead search.
+//! - `wasm` (wasm32 only): the JavaScript binding.
+//!
+//! Data provenance and licences: `code-sets/README.md`. CPT is never
+//! shipped; licensed data enters only as packs the user loads.
+
+pub mod codeset;
+pub mod date;
+mod embedded;
+pub mod error;
+pub mod format;
+pub mod lookup;
+pub mod scrub;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use codeset::record::Record;
+pub use codeset::registry::{GetOptions, MedCode, SetInfo};
+pub use codeset::System;
+pub use date::Date;
+pub use error::{Error, Result};
+pub use lookup::{SearchOptions, SearchResult, SearchResults};
+pub use scrub::{Finding, ScrubOptions, ScrubResult, Severity};

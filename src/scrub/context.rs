@@ -1,0 +1,221 @@
+//! What every edit sees: the claim, the code sets, the tables, the dates and
+//! codes already resolved once, and the findings collected so far.
+
+use fst::automaton::Levenshtein;
+use fst::{IntoStreamer, Streamer};
+
+use super::claim::{Claim, Field, Line};
+use super::tables::Tables;
+use super::{Finding, Severity};
+use crate::codeset::{CodeSet, System};
+use crate::date::Date;
+use crate::MedCode;
+
+/// A diagnosis resolved against ICD-10-CM.
+pub struct Dx<'c> {
+    pub field: &'c Field<String>,
+    /// Normalized key (upper case, no dot, no spaces).
+    pub key: String,
+    /// Canonical display (`E11.9`), or the input trimmed when unknown.
+    pub display: String,
+    /// Ordinal in the ICD-10-CM set when the code exists in any edition.
+    pub ord: Option<u32>,
+}
+
+/// The shape of a procedure code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PxShape {
+    /// `[A-V][0-9]{4}`.
+    LevelII,
+    /// `[0-9]{4}[0-9A-Z]` (CPT and CPT-format codes).
+    Cpt,
+    Other,
+}
+
+/// A service line with its dates and code resolved.
+pub struct LineInfo<'c> {
+    pub line: &'c Line,
+    pub date: Option<Date>,
+    pub date_to: Option<Date>,
+    /// Normalized procedure code.
+    pub key: Option<String>,
+    pub shape: PxShape,
+    /// Ordinal in the HCPCS set.
+    pub ord: Option<u32>,
+    /// Upper-cased modifiers.
+    pub modifiers: Vec<String>,
+}
+
+/// The scrub of one claim in progress.
+pub struct Ctx<'a> {
+    pub mc: &'a MedCode,
+    pub tables: &'a Tables,
+    pub claim: &'a Claim,
+    pub today: Date,
+    pub icd: Option<&'a CodeSet>,
+    pub hcpcs: Option<&'a CodeSet>,
+    pub pos: Option<&'a CodeSet>,
+    pub dx: Vec<Dx<'a>>,
+    pub lines: Vec<LineInfo<'a>>,
+    /// The earliest valid service date: claim-level diagnoses are judged on it.
+    pub claim_date: Date,
+    pub birth_date: Option<Date>,
+    findings: Vec<Finding>,
+}
+
+/// Normalizes a code as typed: trims, drops dots and inner spaces, upper-cases.
+pub fn normalize(code: &str) -> String {
+    code.chars().filter(|c| !c.is_whitespace() && *c != '.').map(|c| c.to_ascii_uppercase()).collect()
+}
+
+pub fn px_shape(key: &str) -> PxShape {
+    let b = key.as_bytes();
+    if b.len() != 5 {
+        return PxShape::Other;
+    }
+    if (b'A'..=b'V').contains(&b[0]) && b[1..].iter().all(u8::is_ascii_digit) {
+        PxShape::LevelII
+    } else if b[..4].iter().all(u8::is_ascii_digit) && b[4].is_ascii_alphanumeric() {
+        PxShape::Cpt
+    } else {
+        PxShape::Other
+    }
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(mc: &'a MedCode, claim: &'a Claim, today: Date) -> Ctx<'a> {
+        let icd = mc.set(System::Icd10Cm);
+        let hcpcs = mc.set(System::Hcpcs);
+        let lines: Vec<LineInfo> = claim
+            .lines
+            .iter()
+            .map(|line| {
+                let key = line.code.as_ref().map(|c| normalize(&c.value)).filter(|k| !k.is_empty());
+                let shape = key.as_deref().map(px_shape).unwrap_or(PxShape::Other);
+                let ord = match (&key, hcpcs) {
+                    (Some(k), Some(set)) if shape == PxShape::LevelII => set.ordinal(k),
+                    _ => None,
+                };
+                LineInfo {
+                    line,
+                    date: line.service_date.as_ref().and_then(|d| Date::parse_opt(d.value.trim())),
+                    date_to: line.service_date_to.as_ref().and_then(|d| Date::parse_opt(d.value.trim())),
+                    key,
+                    shape,
+                    ord,
+                    modifiers: line.modifiers.iter().map(|m| m.value.trim().to_ascii_uppercase()).collect(),
+                }
+            })
+            .collect();
+        let claim_date = lines.iter().filter_map(|l| l.date).min().unwrap_or(today);
+        let dx = claim
+            .diagnoses
+            .iter()
+            .map(|field| {
+                let key = normalize(&field.value);
+                let ord = icd.and_then(|s| s.ordinal(&key));
+                let display = match (ord, icd) {
+                    (Some(o), Some(s)) => s.code(o).to_string(),
+                    _ => field.value.trim().to_string(),
+                };
+                Dx { field, key, display, ord }
+            })
+            .collect();
+        Ctx {
+            mc,
+            tables: mc.tables(),
+            claim,
+            today,
+            icd,
+            hcpcs,
+            pos: mc.set(System::PlaceOfService),
+            dx,
+            lines,
+            claim_date,
+            birth_date: claim.birth_date.as_ref().and_then(|b| Date::parse_opt(b.value.trim())),
+            findings: Vec::new(),
+        }
+    }
+
+    /// Records a finding.
+    pub fn report(
+        &mut self,
+        edit: &'static str,
+        severity: Severity,
+        path: &str,
+        codes: Vec<String>,
+        message: String,
+        suggestions: Vec<String>,
+    ) {
+        self.findings.push(Finding { edit, severity, path: path.to_string(), codes, message, suggestions });
+    }
+
+    pub fn into_findings(self) -> Vec<Finding> {
+        self.findings
+    }
+
+    /// The patient's age in whole years on `date`, when the birth date is usable.
+    pub fn age_on(&self, date: Date) -> Option<i32> {
+        let b = self.birth_date?;
+        (b <= date).then(|| date.years_since(b))
+    }
+
+    /// The patient's sex as `F`, `M` or `U`, when given in a known form.
+    pub fn sex(&self) -> Option<char> {
+        let s = self.claim.sex.as_ref()?.value.trim().to_ascii_lowercase();
+        match s.as_str() {
+            "f" | "female" => Some('F'),
+            "m" | "male" => Some('M'),
+            "u" | "unknown" | "other" => Some('U'),
+            _ => None,
+        }
+    }
+
+    /// Billable codes under `ord` on `date`: unspecified ones first, then
+    /// shorter, then code order; at most `max`.
+    pub fn billable_under(&self, set: &CodeSet, ord: u32, date: Date, max: usize) -> Vec<String> {
+        let mut found: Vec<(bool, usize, u32)> = Vec::new();
+        let mut stack = vec![ord];
+        let mut visited = 0;
+        while let Some(o) = stack.pop() {
+            visited += 1;
+            if visited > 20_000 {
+                break;
+            }
+            for c in set.children(o) {
+                if set.billable_on(c, date) {
+                    let unspecified = set.description(c).to_ascii_lowercase().contains("unspecified");
+                    found.push((!unspecified, set.code(c).len(), c));
+                } else if set.exists_on(c, date) {
+                    stack.push(c);
+                }
+            }
+        }
+        found.sort();
+        found.into_iter().take(max).map(|(_, _, c)| set.code(c).to_string()).collect()
+    }
+
+    /// Valid codes within edit distance 1 (then 2) of `key` on `date`, at most `max`.
+    pub fn nearest(&self, set: &CodeSet, key: &str, date: Date, max: usize) -> Vec<String> {
+        for dist in 1..=2u32 {
+            let Ok(aut) = Levenshtein::new(key, dist) else { return Vec::new() };
+            let mut stream = set.keys().search(aut).into_stream();
+            let mut out: Vec<(usize, u32)> = Vec::new();
+            while let Some((k, v)) = stream.next() {
+                let o = v as u32;
+                if set.billable_on(o, date) {
+                    // Prefer same-length neighbours (a changed character over an added one).
+                    out.push((k.len().abs_diff(key.len()), o));
+                }
+                if out.len() > 200 {
+                    break;
+                }
+            }
+            if !out.is_empty() {
+                out.sort();
+                return out.into_iter().take(max).map(|(_, o)| set.code(o).to_string()).collect();
+            }
+        }
+        Vec::new()
+    }
+}

@@ -1,0 +1,169 @@
+//! The JavaScript surface (wasm32 only). Thin: it parses options, calls the
+//! core and converts results; errors cross the boundary in one place,
+//! [`js_error`], as an `Error` with a stable `code` property.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::{Date, Error, GetOptions, MedCode, SearchOptions, System};
+
+/// The engine behind the JS `MedCode` class.
+#[wasm_bindgen(js_name = Engine)]
+pub struct Engine {
+    inner: MedCode,
+}
+
+/// Converts a core error into a JS `Error` whose `code` is [`Error::code`].
+fn js_error(e: Error) -> JsValue {
+    let err = js_sys::Error::new(&e.to_string());
+    let _ = js_sys::Reflect::set(&err, &"code".into(), &e.code().into());
+    err.into()
+}
+
+/// A JS object or JSON string as a JSON value.
+fn json_of(v: &JsValue) -> Result<serde_json::Value, JsValue> {
+    let text = match v.as_string() {
+        Some(s) => s,
+        None => js_sys::JSON::stringify(v)
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or_else(|| not_a_claim("the claim cannot be turned into JSON"))?,
+    };
+    crate::scrub::parse_json(&text).map_err(|e| not_a_claim(&e.0))
+}
+
+fn not_a_claim(msg: &str) -> JsValue {
+    let err = js_sys::Error::new(msg);
+    let _ = js_sys::Reflect::set(&err, &"code".into(), &"NOT-A-CLAIM".into());
+    err.into()
+}
+
+fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
+    let ser = serde_wasm_bindgen::Serializer::json_compatible();
+    v.serialize(&ser).map_err(|e| js_error(Error::BadOption { option: "result".into(), detail: e.to_string() }))
+}
+
+/// Reads an optional property of an options object.
+fn prop(options: &JsValue, name: &str) -> Option<JsValue> {
+    if !options.is_object() {
+        return None;
+    }
+    js_sys::Reflect::get(options, &name.into()).ok().filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+fn opt_str(options: &JsValue, name: &str) -> Result<Option<String>, JsValue> {
+    match prop(options, name) {
+        None => Ok(None),
+        Some(v) => v
+            .as_string()
+            .map(Some)
+            .ok_or_else(|| js_error(Error::BadOption { option: name.into(), detail: "must be a string".into() })),
+    }
+}
+
+fn date_opt(options: &JsValue) -> Result<Date, JsValue> {
+    match opt_str(options, "date")? {
+        Some(s) => Date::parse("date", &s).map_err(js_error),
+        None => Ok(today()),
+    }
+}
+
+fn system_opt(options: &JsValue) -> Result<Option<System>, JsValue> {
+    opt_str(options, "system")?.map(|s| System::parse(&s)).transpose().map_err(js_error)
+}
+
+/// Today in UTC from the JS clock.
+fn today() -> Date {
+    let ms = js_sys::Date::now();
+    Date::from_days((ms / 86_400_000.0).floor() as i32)
+}
+
+#[wasm_bindgen(js_class = Engine)]
+impl Engine {
+    /// Opens the embedded code sets (checks each blob once).
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Result<Engine, JsValue> {
+        Ok(Engine { inner: MedCode::embedded().map_err(js_error)? })
+    }
+
+    /// `search(query, {system, limit, date, billableOnly})` → `{query, results}`.
+    pub fn search(&self, query: &str, options: JsValue) -> Result<JsValue, JsValue> {
+        let limit = match prop(&options, "limit") {
+            None => 20,
+            Some(v) => match v.as_f64() {
+                Some(n) if n >= 1.0 && n <= crate::lookup::MAX_LIMIT as f64 && n.fract() == 0.0 => n as usize,
+                _ => {
+                    return Err(js_error(Error::BadOption {
+                        option: "limit".into(),
+                        detail: format!("must be a whole number from 1 to {}", crate::lookup::MAX_LIMIT),
+                    }))
+                }
+            },
+        };
+        let opts = SearchOptions {
+            system: system_opt(&options)?,
+            limit,
+            date: date_opt(&options)?,
+            billable_only: prop(&options, "billableOnly").is_some_and(|v| v.is_truthy()),
+        };
+        to_js(&self.inner.search(query, &opts))
+    }
+
+    /// `get(code, {system, date})` → the full record, or `null`.
+    pub fn get(&self, code: &str, options: JsValue) -> Result<JsValue, JsValue> {
+        let opts = GetOptions { system: system_opt(&options)?, date: date_opt(&options)? };
+        match self.inner.get(code, &opts) {
+            Some(r) => to_js(&r),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    /// `scrub(claim, {today, format})` → `{claim, findings}`. `claim` is an
+    /// object or a JSON string; input that is not a claim throws `NOT-A-CLAIM`.
+    pub fn scrub(&self, claim: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        let text = match claim.as_string() {
+            Some(s) => s,
+            None => js_sys::JSON::stringify(&claim)
+                .ok()
+                .and_then(|s| s.as_string())
+                .ok_or_else(|| not_a_claim("the claim cannot be turned into JSON"))?,
+        };
+        let today = match opt_str(&options, "today")? {
+            Some(s) => Date::parse("today", &s).map_err(js_error)?,
+            None => today(),
+        };
+        let format = match opt_str(&options, "format")?.as_deref() {
+            None | Some("auto") => None,
+            Some("medcode") => Some(crate::scrub::Format::Medcode),
+            Some("fhir") => Some(crate::scrub::Format::Fhir),
+            Some(other) => {
+                return Err(js_error(Error::BadOption {
+                    option: "format".into(),
+                    detail: format!("{other:?} is not auto, medcode or fhir"),
+                }))
+            }
+        };
+        let opts = crate::scrub::ScrubOptions { today, format };
+        let res = self.inner.scrub_str(&text, &opts, "1").map_err(|e| not_a_claim(&e.0))?;
+        to_js(&res)
+    }
+
+    /// `toFhir(claim)`: a medcode claim (object or JSON string) as a FHIR R4 Claim.
+    #[wasm_bindgen(js_name = toFhir)]
+    pub fn to_fhir(&self, claim: JsValue) -> Result<JsValue, JsValue> {
+        let v = json_of(&claim)?;
+        to_js(&crate::scrub::convert::to_fhir(&v).map_err(|e| not_a_claim(&e))?)
+    }
+
+    /// `fromFhir(claim)`: a FHIR R4 Claim as a medcode claim.
+    #[wasm_bindgen(js_name = fromFhir)]
+    pub fn from_fhir(&self, claim: JsValue) -> Result<JsValue, JsValue> {
+        let v = json_of(&claim)?;
+        to_js(&crate::scrub::convert::from_fhir(&v).map_err(|e| not_a_claim(&e))?)
+    }
+
+    /// `info({date})` → one object per code set.
+    pub fn info(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.info(date_opt(&options)?))
+    }
+}

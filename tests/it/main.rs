@@ -1,0 +1,22 @@
+//! Native integration tests against the real, embedded code sets.
+//! One binary, one module per area (ripgrep's layout).
+
+mod cli;
+mod data;
+mod licensing;
+mod lookup;
+mod records;
+
+use std::sync::OnceLock;
+
+use medcode::{Date, MedCode};
+
+/// One opened instance for the whole binary.
+pub fn mc() -> &'static MedCode {
+    static MC: OnceLock<MedCode> = OnceLock::new();
+    MC.get_or_init(|| MedCode::embedded().expect("embedded code sets open"))
+}
+
+pub fn date(s: &str) -> Date {
+    Date::parse("test", s).expect("test date")
+}

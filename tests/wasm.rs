@@ -1,0 +1,176 @@
+//! The wasm binding (`Engine`), exercised from Rust inside WebAssembly with
+//! wasm-bindgen-test, against the real embedded code sets.
+//!
+//! One file, two runs (`scripts/test.sh` does both):
+//!
+//! - Node: `cargo test --target wasm32-unknown-unknown --test wasm`
+//!   (the runner is set in `.cargo/config.toml`);
+//! - headless Chromium: the same with `WASM_BINDGEN_USE_BROWSER=1
+//!   CHROMEDRIVER=/usr/bin/chromedriver` (the runner's switch; a
+//!   `wasm_bindgen_test_configure!(run_in_browser)` would pin the file to the
+//!   browser only).
+//!
+//! Native `cargo test` compiles this file to nothing.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Object, Reflect};
+use medcode::Engine;
+use serde_json::{json, Value};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+/// A JS options object from JSON (`{"date": "2026-05-01"}`).
+fn opts(v: Value) -> JsValue {
+    let obj = Object::new();
+    for (k, v) in v.as_object().expect("options are an object") {
+        let js = match v {
+            Value::String(s) => JsValue::from_str(s),
+            Value::Bool(b) => JsValue::from_bool(*b),
+            Value::Number(n) => JsValue::from_f64(n.as_f64().unwrap()),
+            Value::Null => JsValue::NULL,
+            other => panic!("unsupported option value {other}"),
+        };
+        Reflect::set(&obj, &JsValue::from_str(k), &js).unwrap();
+    }
+    obj.into()
+}
+
+/// A JS value (as returned by the engine) as JSON.
+fn json(v: JsValue) -> Value {
+    serde_wasm_bindgen::from_value(v).expect("engine results are plain JSON")
+}
+
+fn engine() -> Engine {
+    Engine::new().unwrap_or_else(|e| panic!("Engine::new failed: {e:?}"))
+}
+
+fn search(e: &Engine, q: &str, o: Value) -> Value {
+    json(e.search(q, opts(o)).unwrap_or_else(|err| panic!("search({q:?}) threw {err:?}")))
+}
+
+fn codes(res: &Value) -> Vec<&str> {
+    res["results"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect()
+}
+
+/// The `code` property of a thrown JS `Error`.
+fn error_code(err: JsValue) -> String {
+    let err: js_sys::Error = err.dyn_into().expect("the engine throws an Error");
+    assert!(!String::from(err.message()).is_empty(), "the error has a message");
+    Reflect::get(&err, &"code".into()).unwrap().as_string().expect("the error has a string code")
+}
+
+const DAY: &str = "2026-05-01";
+
+#[wasm_bindgen_test]
+fn search_exact_code_first_in_any_form() {
+    let e = engine();
+    for (q, want) in
+        [("E11.9", "E11.9"), ("e119", "E11.9"), ("S72.001A", "S72.001A"), ("s72001a", "S72.001A"), ("G0439", "G0439")]
+    {
+        let res = search(&e, q, json!({ "date": DAY }));
+        assert_eq!(res["query"], q);
+        assert_eq!(codes(&res).first().copied(), Some(want), "first result of {q:?}: {res}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn search_result_shape() {
+    let e = engine();
+    let res = search(&e, "E11.9", json!({ "date": DAY, "limit": 3 }));
+    let first = &res["results"][0];
+    assert_eq!(first["system"], "icd10cm");
+    assert_eq!(first["display"], "Type 2 diabetes mellitus without complications");
+    assert_eq!(first["billable"], true);
+    assert!(first["score"].is_number());
+    assert!(res["results"].as_array().unwrap().len() <= 3);
+}
+
+#[wasm_bindgen_test]
+fn search_words_in_any_order() {
+    let e = engine();
+    let res = search(&e, "diab mell 2 kid", json!({ "date": DAY, "system": "icd10cm" }));
+    assert!(codes(&res).iter().any(|c| c.starts_with("E11.2")), "{res}");
+    let res = search(&e, "diab", json!({ "date": DAY, "limit": 50 }));
+    assert!(codes(&res).iter().any(|c| c.starts_with("E11")), "{res}");
+}
+
+#[wasm_bindgen_test]
+fn search_billable_only_and_system() {
+    let e = engine();
+    let res = search(&e, "E11", json!({ "date": DAY, "billableOnly": true, "limit": 50 }));
+    let list = res["results"].as_array().unwrap();
+    assert!(!list.is_empty());
+    assert!(list.iter().all(|r| r["billable"] == true), "{res}");
+    let res = search(&e, "G0439", json!({ "date": DAY, "system": "hcpcs" }));
+    assert!(res["results"].as_array().unwrap().iter().all(|r| r["system"] == "hcpcs"));
+}
+
+#[wasm_bindgen_test]
+fn search_without_options_uses_today() {
+    let e = engine();
+    let res = json(e.search("E11.9", JsValue::UNDEFINED).unwrap());
+    assert_eq!(codes(&res).first().copied(), Some("E11.9"));
+}
+
+#[wasm_bindgen_test]
+fn get_s72_001_needs_a_7th_character() {
+    let e = engine();
+    let rec = json(e.get("S72.001", opts(json!({ "date": DAY }))).unwrap());
+    assert_eq!(rec["code"], "S72.001");
+    assert_eq!(rec["billable"], false);
+    assert_eq!(rec["requiresSeventhCharacter"], true);
+    let chars: String =
+        rec["seventhCharacters"].as_array().unwrap().iter().map(|s| s["char"].as_str().unwrap()).collect();
+    assert_eq!(chars, "ABCDEFGHJKMNPQRS");
+    assert!(rec["seventhCharacters"].as_array().unwrap().iter().all(|s| !s["meaning"].as_str().unwrap().is_empty()));
+}
+
+#[wasm_bindgen_test]
+fn get_m54_5_by_date() {
+    let e = engine();
+    let old = json(e.get("M54.5", opts(json!({ "date": "2021-06-01" }))).unwrap());
+    assert_eq!(old["billable"], true);
+    let new = json(e.get("m545", opts(json!({ "date": DAY }))).unwrap());
+    assert_eq!(new["billable"], false);
+    let kids: Vec<&str> = new["children"].as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap()).collect();
+    assert_eq!(kids, ["M54.50", "M54.51", "M54.59"]);
+}
+
+#[wasm_bindgen_test]
+fn get_unknown_code_is_null() {
+    let e = engine();
+    assert!(e.get("Q99.99999", opts(json!({}))).unwrap().is_null());
+    assert!(e.get("E11.9", opts(json!({ "system": "hcpcs" }))).unwrap().is_null());
+}
+
+#[wasm_bindgen_test]
+fn info_counts_on_2026_04_01() {
+    let e = engine();
+    let info = json(e.info(opts(json!({ "date": "2026-04-01" }))).unwrap());
+    let set = |s: &str| info.as_array().unwrap().iter().find(|i| i["system"] == s).cloned().unwrap_or(Value::Null);
+    assert_eq!(set("icd10cm")["billable"], 74719, "{info}");
+    assert_eq!(set("hcpcs")["billable"], 7409, "{info}");
+    for i in info.as_array().unwrap() {
+        for key in ["system", "edition", "source", "validFrom", "validTo"] {
+            assert!(i[key].is_string(), "{key} in {i}");
+        }
+        assert!(i["entries"].as_u64().unwrap() > 0 && i["bytes"].as_u64().unwrap() > 0, "{i}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn errors_carry_a_stable_code() {
+    let e = engine();
+    let err = e.search("E11", opts(json!({ "date": "2026-02-30" }))).unwrap_err();
+    assert_eq!(error_code(err), "BAD-DATE");
+    let err = e.search("E11", opts(json!({ "system": "snomed" }))).unwrap_err();
+    assert_eq!(error_code(err), "UNKNOWN-SYSTEM");
+    let err = e.search("E11", opts(json!({ "limit": 0 }))).unwrap_err();
+    assert_eq!(error_code(err), "BAD-OPTION");
+    let err = e.search("E11", opts(json!({ "date": true }))).unwrap_err();
+    assert_eq!(error_code(err), "BAD-OPTION");
+    let err = e.get("E11", opts(json!({ "date": "yesterday" }))).unwrap_err();
+    assert_eq!(error_code(err), "BAD-DATE");
+    let err = e.info(opts(json!({ "date": "2026-13-01" }))).unwrap_err();
+    assert_eq!(error_code(err), "BAD-DATE");
+}

@@ -1,0 +1,249 @@
+// Type declarations of the medcode JS package (src/index.js). The shapes are
+// the same as the JSON of the `medcode` CLI; new fields may be added.
+
+/** A code system name as accepted in options. */
+export type SystemName = 'icd10cm' | 'hcpcs' | 'icd10pcs' | 'pos' | 'cpt';
+
+/** A calendar date, `YYYY-MM-DD`. */
+export type DateString = string;
+
+/** Where the WebAssembly module comes from. */
+export type WasmSource =
+  | URL
+  | string
+  | Response
+  | PromiseLike<Response>
+  | ArrayBuffer
+  | ArrayBufferView
+  | WebAssembly.Module;
+
+export interface LoadOptions {
+  /**
+   * The module: a URL or URL string (in Node also a file path or `file:` URL),
+   * a `Response` or a promise of one (`fetch(...)`), its bytes, or a compiled
+   * `WebAssembly.Module`. Default: `medcode_bg.wasm` next to the glue
+   * (fetched in browsers, read from disk in Node).
+   */
+  wasm?: WasmSource;
+}
+
+export interface SearchOptions {
+  /** Only this system; default: ICD-10-CM, HCPCS and ICD-10-PCS (those built in) together. */
+  system?: SystemName;
+  /** At most this many results, 1–500; default 20. */
+  limit?: number;
+  /** Date of service: only codes in effect on it. Default: today (UTC). */
+  date?: DateString;
+  /** Only codes billable on the date (no headers). */
+  billableOnly?: boolean;
+}
+
+export interface GetOptions {
+  /** Look only in this system; default: the first set that knows the code. */
+  system?: SystemName;
+  /** The date the record answers for (billable, children). Default: today (UTC). */
+  date?: DateString;
+}
+
+export interface InfoOptions {
+  /** The date the `billable` counts are for. Default: today (UTC). */
+  date?: DateString;
+}
+
+export interface SearchResult {
+  system: SystemName;
+  /** Canonical form: dotted ICD-10-CM (`E11.9`), HCPCS as is (`G0439`). */
+  code: string;
+  display: string;
+  /** Billable on the date of service (false for a header). */
+  billable: boolean;
+  /** Relevance, higher is better; results come sorted. */
+  score: number;
+}
+
+export interface SearchResults {
+  query: string;
+  results: SearchResult[];
+}
+
+export type EntryKind = 'chapter' | 'block' | 'category' | 'subcategory' | 'code';
+
+/** A date range, inclusive on both ends (`9999-12-31` for an open end). */
+export interface DateRange {
+  from: DateString;
+  to: DateString;
+}
+
+/** A code and its description, as it appears in hierarchy lists. */
+export interface CodeRef {
+  code: string;
+  display: string;
+  kind: EntryKind;
+  /** Billable on the date asked about. */
+  billable: boolean;
+}
+
+export type NoteKind =
+  | 'inclusionTerm'
+  | 'includes'
+  | 'excludes1'
+  | 'excludes2'
+  | 'codeFirst'
+  | 'useAdditionalCode'
+  | 'codeAlso'
+  | 'notes'
+  | 'sevenChrNote';
+
+/** A tabular note on the code or one of its ancestors. */
+export interface Note {
+  kind: NoteKind | (string & {});
+  text: string;
+  /**
+   * Codes the note names, dotless upper case: `E08` stands for E08 and
+   * everything under it, `O10-O11` for a range.
+   */
+  codes: string[];
+  /** The entry the note is written on (this code or an ancestor). */
+  from: string;
+}
+
+/** An allowed 7th character. */
+export interface SeventhCharacter {
+  char: string;
+  meaning: string;
+  /** The complete code with placeholders (`S02.0XXA`). */
+  code: string;
+}
+
+/** A flag (MCE edit, release attribute) in force over a date range. */
+export interface FlagRange {
+  flag: string;
+  from: DateString;
+  to: DateString;
+}
+
+export interface Conversion {
+  code: string;
+  effective: DateString;
+}
+
+/** One HCPCS release in which the code was in effect. */
+export interface Release {
+  from: DateString;
+  to: DateString;
+  description: string;
+}
+
+/** Everything medcode knows about a code on a date (what `medcode get --json` prints). */
+export interface CodeRecord {
+  system: SystemName;
+  code: string;
+  display: string;
+  kind: EntryKind;
+  /** Billable on the date. */
+  billable: boolean;
+  /** In effect on the date (billable, or a header with codes in effect under it). */
+  inEffect: boolean;
+  /** The date the record answers for. */
+  date: DateString;
+  requiresSeventhCharacter: boolean;
+  /** Dates on which the code or any code under it was in effect. */
+  validity: DateRange[];
+  /** Dates on which the code itself was billable. */
+  billableRanges: DateRange[];
+  parent: CodeRef | null;
+  /** From the chapter down to the parent. */
+  ancestors: CodeRef[];
+  /** Children in effect on the date. */
+  children: CodeRef[];
+  /** Notes on the code itself and on its ancestors (which apply to it too). */
+  notes: Note[];
+  /** Allowed 7th characters, for a code that needs one or a 7th-character expansion. */
+  seventhCharacters: SeventhCharacter[];
+  /** MCE (ICD-10) or release (HCPCS) flags with their date ranges. */
+  flags: FlagRange[];
+
+  // Set-specific extras, present only where they apply.
+  /** ICD-10-CM: where the description of a code no longer current comes from. */
+  descriptionSource?: string;
+  /** ICD-10-CM: codes this one was converted to. */
+  replacedBy?: Conversion[];
+  /** ICD-10-CM: codes converted to this one. */
+  replaces?: Conversion[];
+  /** HCPCS: the releases that listed the code, with their descriptions. */
+  releases?: Release[];
+  /** HCPCS: approval date. */
+  approved?: DateString;
+  /** HCPCS: termination date. */
+  terminated?: DateString;
+  /** HCPCS: lowest patient age. */
+  ageLow?: number;
+  /** HCPCS: highest patient age. */
+  ageHigh?: number;
+  /** Place of service: the long description. */
+  longDescription?: string;
+  [extra: string]: unknown;
+}
+
+/** One embedded code set, as `info` reports it. */
+export interface SetInfo {
+  system: SystemName;
+  edition: string;
+  source: string;
+  /** Every entry: chapters, blocks, headers and codes, current and historical. */
+  entries: number;
+  /** Codes billable (valid) on the date asked about. */
+  billable: number;
+  validFrom: DateString;
+  validTo: DateString;
+  /** Bytes of the compiled code set. */
+  bytes: number;
+}
+
+/** Stable values of `MedCodeError.code`. */
+export type ErrorCode =
+  | 'BAD-DATE'
+  | 'BAD-OPTION'
+  | 'UNKNOWN-SYSTEM'
+  | 'SYSTEM-NOT-BUILT'
+  | 'TOO-LARGE'
+  | 'BLOB-CORRUPT'
+  | 'BLOB-VERSION'
+  | 'BAD-ARGUMENT';
+
+/**
+ * What medcode throws: an `Error` (a `TypeError` for `BAD-ARGUMENT`, misuse
+ * caught in JavaScript) with a stable machine-readable `code`.
+ */
+export interface MedCodeError extends Error {
+  code: ErrorCode | (string & {});
+}
+
+/** The embedded code sets: search, look up, describe. Get one with `load()`. */
+export declare class MedCode {
+  private constructor();
+  /**
+   * Typeahead search: codes in any form (`E11.9`, `e119`, `I21.`) and words
+   * in any order, each a prefix (`diab mell 2 kid`).
+   * @throws {MedCodeError} on a bad option (`BAD-DATE`, `BAD-OPTION`, `UNKNOWN-SYSTEM`, …).
+   */
+  search(query: string, options?: SearchOptions): SearchResults;
+  /**
+   * The full record of a code (dotted, dotless, any case) on a date, or
+   * `null` when no code set (or not the given one) knows it.
+   * @throws {MedCodeError} on a bad option.
+   */
+  get(code: string, options?: GetOptions): CodeRecord | null;
+  /**
+   * One entry per embedded code set.
+   * @throws {MedCodeError} on a bad option.
+   */
+  info(options?: InfoOptions): SetInfo[];
+}
+
+/**
+ * Loads the module (once per realm) and opens the embedded code sets. Later
+ * calls return the same promise, whatever their options.
+ */
+export declare function load(options?: LoadOptions): Promise<MedCode>;
+export default load;

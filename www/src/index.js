@@ -1,0 +1,145 @@
+// medcode: US medical code sets in one WebAssembly module.
+//
+// A thin facade over the wasm-bindgen glue in ../pkg (built by
+// scripts/build-wasm.sh): `load()` instantiates the module once and resolves
+// to a `MedCode` whose methods return plain objects in the same JSON shapes
+// as the `medcode` CLI. Works in browsers and in Node >= 20.
+
+import init, { Engine } from '../pkg/medcode.js';
+
+/** The file name of the module next to the glue. */
+const WASM_FILE = 'medcode_bg.wasm';
+
+const isNode = typeof process === 'object' && process !== null && typeof process.versions?.node === 'string';
+
+/** @type {Promise<MedCode> | undefined} */
+let instance;
+
+/**
+ * Loads the WebAssembly module (once) and opens the embedded code sets.
+ *
+ * `options.wasm` may be a URL or URL string, a `Response` (or a promise of
+ * one, e.g. `fetch(...)`), the module's bytes (`ArrayBuffer`, a typed array,
+ * a `DataView`) or a compiled `WebAssembly.Module`. Without it, browsers
+ * fetch `medcode_bg.wasm` next to the glue and Node reads that file.
+ *
+ * The module is instantiated once per JavaScript realm: every later call
+ * returns the same promise, whatever its options. If loading fails, the
+ * promise rejects and the next call tries again.
+ *
+ * @param {import('./index.js').LoadOptions} [options]
+ * @returns {Promise<MedCode>}
+ */
+export function load(options = {}) {
+  if (instance === undefined) {
+    instance = open(options);
+    instance.catch(() => {
+      instance = undefined;
+    });
+  }
+  return instance;
+}
+
+async function open(options) {
+  if (options === null || typeof options !== 'object') {
+    throw argumentError('load(options): options must be an object');
+  }
+  const source = await wasmSource(options.wasm);
+  await init({ module_or_path: source });
+  return new MedCode(new Engine(), token);
+}
+
+/** What to hand the glue's `init`: bytes, a Response, a URL or a Module. */
+async function wasmSource(wasm) {
+  wasm = await wasm;
+  if (wasm === undefined || wasm === null) {
+    const url = new URL(WASM_FILE, import.meta.url);
+    return isNode && url.protocol === 'file:' ? readFileBytes(url) : url;
+  }
+  if (typeof wasm === 'string' || wasm instanceof URL) {
+    if (!isNode) return wasm;
+    // Node's fetch cannot read file: URLs; plain strings that are not
+    // absolute URLs are file-system paths there.
+    if (/^[a-zA-Z]:[\\/]/.test(wasm)) return readFileBytes(wasm); // a Windows path
+    let url;
+    try {
+      url = new URL(wasm);
+    } catch {
+      return readFileBytes(wasm);
+    }
+    return url.protocol === 'file:' ? readFileBytes(url) : url;
+  }
+  if (wasm instanceof ArrayBuffer || ArrayBuffer.isView(wasm)) return wasm;
+  if (typeof SharedArrayBuffer === 'function' && wasm instanceof SharedArrayBuffer) return new Uint8Array(wasm);
+  if (typeof Response === 'function' && wasm instanceof Response) return wasm;
+  if (wasm instanceof WebAssembly.Module) return wasm;
+  throw argumentError(
+    'load(options): options.wasm must be a URL, a URL string, a Response, bytes (ArrayBuffer or typed array) or a WebAssembly.Module',
+  );
+}
+
+async function readFileBytes(pathOrUrl) {
+  const { readFile } = await import('node:fs/promises');
+  return readFile(pathOrUrl);
+}
+
+/** A JS-side misuse error, with a `code` like the errors of the module. */
+function argumentError(message) {
+  const err = new TypeError(message);
+  err.code = 'BAD-ARGUMENT';
+  return err;
+}
+
+function checkOptions(method, options) {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== 'object') throw argumentError(`${method}: options must be an object`);
+  return options;
+}
+
+// Only load() makes MedCode instances.
+const token = Symbol('medcode');
+
+/** The embedded code sets: search, look up, describe. */
+export class MedCode {
+  #engine;
+
+  /** @internal Use `load()`. */
+  constructor(engine, key) {
+    if (key !== token) throw new TypeError('MedCode: use load() to get an instance');
+    this.#engine = engine;
+  }
+
+  /**
+   * Typeahead search: codes in any form (dotted, dotless, partial) and
+   * words in any order, each word a prefix.
+   * @param {string} query
+   * @param {import('./index.js').SearchOptions} [options]
+   * @returns {import('./index.js').SearchResults}
+   */
+  search(query, options) {
+    if (typeof query !== 'string') throw argumentError('search(query): query must be a string');
+    return this.#engine.search(query, checkOptions('search', options));
+  }
+
+  /**
+   * The full record of a code on a date, or `null` when no code set knows it.
+   * @param {string} code
+   * @param {import('./index.js').GetOptions} [options]
+   * @returns {import('./index.js').CodeRecord | null}
+   */
+  get(code, options) {
+    if (typeof code !== 'string') throw argumentError('get(code): code must be a string');
+    return this.#engine.get(code, checkOptions('get', options));
+  }
+
+  /**
+   * One entry per embedded code set: edition, source, counts on the date.
+   * @param {import('./index.js').InfoOptions} [options]
+   * @returns {import('./index.js').SetInfo[]}
+   */
+  info(options) {
+    return this.#engine.info(checkOptions('info', options));
+  }
+}
+
+export default load;

@@ -1,0 +1,175 @@
+// The JS package in Node: load from bytes, the shapes of search/get/info
+// (the CLI's JSON), options, and errors with a stable `.code`.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+
+import load, { load as namedLoad, MedCode } from '../src/index.js';
+
+const wasmBytes = await readFile(new URL('../pkg/medcode_bg.wasm', import.meta.url));
+const DAY = '2026-05-01';
+
+const mcPromise = load({ wasm: new Uint8Array(wasmBytes) });
+
+/** Calls fn and returns what it threw. */
+function thrown(fn) {
+  try {
+    fn();
+  } catch (err) {
+    return err;
+  }
+  assert.fail('expected an exception');
+}
+
+test('load() resolves to a MedCode, once', async () => {
+  const mc = await mcPromise;
+  assert.ok(mc instanceof MedCode);
+  assert.equal(namedLoad, load);
+  assert.equal(load(), mcPromise, 'a second call returns the same promise');
+  assert.equal(load({ wasm: 'ignored.wasm' }), mcPromise, 'whatever its options');
+  assert.throws(() => new MedCode(), TypeError, 'MedCode is made only by load()');
+});
+
+test('search: exact code first, in any form', async () => {
+  const mc = await mcPromise;
+  for (const [q, want] of [
+    ['E11.9', 'E11.9'],
+    ['e119', 'E11.9'],
+    ['S72.001A', 'S72.001A'],
+    ['s72001a', 'S72.001A'],
+    ['G0439', 'G0439'],
+  ]) {
+    const res = mc.search(q, { date: DAY });
+    assert.equal(res.query, q);
+    assert.equal(res.results[0]?.code, want, `first result of ${q}`);
+  }
+});
+
+test('search: result shape', async () => {
+  const mc = await mcPromise;
+  const res = mc.search('E11.9', { date: DAY, limit: 3 });
+  assert.deepEqual(Object.keys(res).sort(), ['query', 'results']);
+  assert.ok(res.results.length >= 1 && res.results.length <= 3);
+  const [first] = res.results;
+  assert.deepEqual(Object.keys(first).sort(), ['billable', 'code', 'display', 'score', 'system']);
+  assert.deepEqual(
+    { ...first, score: typeof first.score },
+    { system: 'icd10cm', code: 'E11.9', display: 'Type 2 diabetes mellitus without complications', billable: true, score: 'number' },
+  );
+});
+
+test('search: words in any order, each a prefix', async () => {
+  const mc = await mcPromise;
+  const res = mc.search('diab mell 2 kid', { date: DAY, system: 'icd10cm' });
+  assert.ok(res.results.some((r) => r.code.startsWith('E11.2')), JSON.stringify(res.results.slice(0, 5)));
+  const diab = mc.search('diab', { date: DAY, limit: 50 });
+  assert.ok(diab.results.some((r) => r.code.startsWith('E11')), 'diab lists E11 codes');
+});
+
+test('search: options (limit, system, billableOnly, no options)', async () => {
+  const mc = await mcPromise;
+  assert.equal(mc.search('fracture', { date: DAY, limit: 7 }).results.length, 7);
+  assert.equal(mc.search('fracture', { date: DAY }).results.length, 20, 'default limit 20');
+  const hcpcs = mc.search('wheelchair', { date: DAY, system: 'hcpcs' }).results;
+  assert.ok(hcpcs.length > 0 && hcpcs.every((r) => r.system === 'hcpcs'));
+  const billable = mc.search('E11', { date: DAY, billableOnly: true, limit: 50 }).results;
+  assert.ok(billable.length > 0 && billable.every((r) => r.billable));
+  assert.equal(mc.search('E11.9').results[0].code, 'E11.9', 'no options: today');
+  assert.equal(mc.search('E11.9', null).results[0].code, 'E11.9', 'null options');
+  assert.deepEqual(mc.search('', { date: DAY }).results, [], 'empty query');
+});
+
+test('get: S72.001 needs a 7th character', async () => {
+  const mc = await mcPromise;
+  const rec = mc.get('S72.001', { date: DAY });
+  assert.equal(rec.system, 'icd10cm');
+  assert.equal(rec.code, 'S72.001');
+  assert.equal(rec.billable, false);
+  assert.equal(rec.requiresSeventhCharacter, true);
+  assert.equal(rec.seventhCharacters.map((s) => s.char).join(''), 'ABCDEFGHJKMNPQRS');
+  for (const s of rec.seventhCharacters) {
+    assert.equal(typeof s.meaning, 'string');
+    assert.ok(s.meaning.length > 0);
+    assert.equal(s.code, `S72.001${s.char}`);
+  }
+});
+
+test('get: record shape', async () => {
+  const mc = await mcPromise;
+  const rec = mc.get('e119', { date: DAY });
+  for (const key of [
+    'system', 'code', 'display', 'kind', 'billable', 'inEffect', 'date', 'requiresSeventhCharacter', 'validity',
+    'billableRanges', 'parent', 'ancestors', 'children', 'notes', 'seventhCharacters', 'flags',
+  ]) {
+    assert.ok(key in rec, `record has ${key}`);
+  }
+  assert.equal(rec.code, 'E11.9');
+  assert.equal(rec.kind, 'code');
+  assert.equal(rec.date, DAY);
+  assert.equal(rec.inEffect, true);
+  assert.equal(rec.parent.code, 'E11');
+  assert.deepEqual(Object.keys(rec.parent).sort(), ['billable', 'code', 'display', 'kind']);
+  assert.ok(rec.ancestors.length >= 2 && rec.ancestors.at(-1).code === 'E11', 'ancestors run root → parent');
+  assert.ok(rec.validity.every((r) => /^\d{4}-\d\d-\d\d$/.test(r.from) && /^\d{4}-\d\d-\d\d$/.test(r.to)));
+  assert.ok(rec.notes.every((n) => typeof n.kind === 'string' && typeof n.text === 'string' && Array.isArray(n.codes)));
+  assert.ok(rec.flags.every((f) => typeof f.flag === 'string' && typeof f.from === 'string'));
+});
+
+test('get: M54.5 by date; C61 male flag; unknown codes', async () => {
+  const mc = await mcPromise;
+  assert.equal(mc.get('M54.5', { date: '2021-06-01' }).billable, true);
+  const m545 = mc.get('M54.5', { date: DAY });
+  assert.equal(m545.billable, false);
+  assert.deepEqual(m545.children.map((c) => c.code), ['M54.50', 'M54.51', 'M54.59']);
+  const c61 = mc.get('C61', { date: DAY });
+  assert.ok(c61.flags.some((f) => f.flag === 'male' && f.to === '2024-09-30'), JSON.stringify(c61.flags));
+  assert.equal(mc.get('Q99.99999'), null);
+  assert.equal(mc.get('E11.9', { system: 'hcpcs' }), null);
+  const g0439 = mc.get('G0439', { system: 'hcpcs', date: DAY });
+  assert.equal(g0439.system, 'hcpcs');
+  assert.ok(Array.isArray(g0439.releases));
+});
+
+test('info: one entry per code set, counts on the date', async () => {
+  const mc = await mcPromise;
+  const info = mc.info({ date: '2026-04-01' });
+  const by = Object.fromEntries(info.map((s) => [s.system, s]));
+  assert.equal(by.icd10cm?.billable, 74719);
+  assert.equal(by.hcpcs?.billable, 7409);
+  for (const s of info) {
+    assert.deepEqual(Object.keys(s).sort(), ['billable', 'bytes', 'edition', 'entries', 'source', 'system', 'validFrom', 'validTo']);
+    assert.ok(s.entries > 0 && s.bytes > 0);
+    assert.match(s.validFrom, /^\d{4}-\d\d-\d\d$/);
+  }
+  assert.ok(Array.isArray(mc.info()), 'no options: today');
+});
+
+test('errors from the module are Errors with a stable code', async () => {
+  const mc = await mcPromise;
+  const cases = [
+    [() => mc.search('E11', { date: '2026-02-30' }), 'BAD-DATE'],
+    [() => mc.search('E11', { date: 'yesterday' }), 'BAD-DATE'],
+    [() => mc.search('E11', { system: 'snomed' }), 'UNKNOWN-SYSTEM'],
+    [() => mc.search('E11', { limit: 0 }), 'BAD-OPTION'],
+    [() => mc.search('E11', { limit: 2.5 }), 'BAD-OPTION'],
+    [() => mc.search('E11', { date: 20260501 }), 'BAD-OPTION'],
+    [() => mc.get('E11', { date: '2026-13-01' }), 'BAD-DATE'],
+    [() => mc.info({ date: '' }), 'BAD-DATE'],
+  ];
+  for (const [fn, code] of cases) {
+    const err = thrown(fn);
+    assert.ok(err instanceof Error, `${fn}: an Error`);
+    assert.equal(err.code, code, `${fn}: ${err.message}`);
+    assert.ok(err.message.length > 0);
+  }
+});
+
+test('misuse caught in JavaScript: TypeError with code BAD-ARGUMENT', async () => {
+  const mc = await mcPromise;
+  for (const fn of [() => mc.search(42), () => mc.search(), () => mc.get(null), () => mc.search('E11', 'icd10cm'), () => mc.info(5)]) {
+    const err = thrown(fn);
+    assert.ok(err instanceof TypeError);
+    assert.equal(err.code, 'BAD-ARGUMENT');
+  }
+});
