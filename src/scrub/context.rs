@@ -171,28 +171,30 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Billable codes under `ord` on `date`: unspecified ones first, then
-    /// shorter, then code order; at most `max`.
+    /// Billable codes under `ord` on `date`, nearest level first (direct
+    /// children, then grandchildren, …), within a level unspecified codes
+    /// first, then code order; at most `max`.
     pub fn billable_under(&self, set: &CodeSet, ord: u32, date: Date, max: usize) -> Vec<String> {
-        let mut found: Vec<(bool, usize, u32)> = Vec::new();
-        let mut stack = vec![ord];
-        let mut visited = 0;
-        while let Some(o) = stack.pop() {
-            visited += 1;
-            if visited > 20_000 {
-                break;
-            }
-            for c in set.children(o) {
-                if set.billable_on(c, date) {
-                    let unspecified = set.description(c).to_ascii_lowercase().contains("unspecified");
-                    found.push((!unspecified, set.code(c).len(), c));
-                } else if set.exists_on(c, date) {
-                    stack.push(c);
+        let mut out = Vec::new();
+        let mut level = vec![ord];
+        while !level.is_empty() && out.len() < max {
+            let mut found: Vec<(bool, u32)> = Vec::new();
+            let mut next = Vec::new();
+            for &o in &level {
+                for c in set.children(o) {
+                    if set.billable_on(c, date) {
+                        let unspecified = set.description(c).to_ascii_lowercase().contains("unspecified");
+                        found.push((!unspecified, c));
+                    } else if set.exists_on(c, date) {
+                        next.push(c);
+                    }
                 }
             }
+            found.sort();
+            out.extend(found.into_iter().map(|(_, c)| set.code(c).to_string()).take(max - out.len()));
+            level = next;
         }
-        found.sort();
-        found.into_iter().take(max).map(|(_, _, c)| set.code(c).to_string()).collect()
+        out
     }
 
     /// Valid codes within edit distance 1 (then 2) of `key` on `date`, at most `max`.

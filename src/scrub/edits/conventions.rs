@@ -88,15 +88,15 @@ pub fn run(ctx: &mut Ctx) {
         );
     }
 
-    // Use additional code: one finding per note whose codes are all absent.
+    // Use additional code: one finding per entry whose instruction names no
+    // code on the claim (the notes of one entry list alternatives).
     for &j in &valid {
         let Some(o) = ctx.dx[j].ord else { continue };
         let refs = refs_of(set, o, note_kind::USE_ADDITIONAL);
-        let mut notes: Vec<(u32, u8)> = refs.iter().map(|(on, r)| (*on, r.note)).collect();
-        notes.dedup();
-        for (on, note) in notes {
-            let group: Vec<&CodeRange> =
-                refs.iter().filter(|(o2, r)| *o2 == on && r.note == note).map(|(_, r)| r).collect();
+        let mut entries: Vec<u32> = refs.iter().map(|(on, _)| *on).collect();
+        entries.dedup();
+        for on in entries {
+            let group: Vec<&CodeRange> = refs.iter().filter(|(o2, _)| *o2 == on).map(|(_, r)| r).collect();
             let present = valid.iter().any(|&i| i != j && group.iter().any(|r| r.contains(&ctx.dx[i].key)));
             if present {
                 continue;
