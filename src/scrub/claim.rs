@@ -25,6 +25,8 @@ pub enum Pointer {
     Index(i64),
     /// Something that is neither; kept to report it.
     Invalid(String),
+    /// A FHIR `diagnosisSequence` that no `diagnosis[].sequence` has.
+    UnknownSequence(i64),
 }
 
 /// One service line.
@@ -415,7 +417,7 @@ fn read_fhir(obj: &Map<String, Value>) -> Claim {
                 if let Pointer::Index(seq) = f.value {
                     f.value = match seq_to_pos.iter().position(|&s| s == seq) {
                         Some(pos) => Pointer::Index(pos as i64 + 1),
-                        None => Pointer::Index(if seq > 0 { i64::MAX } else { seq }),
+                        None => Pointer::UnknownSequence(seq),
                     };
                 }
                 f

@@ -3,9 +3,11 @@
 
 mod cli;
 mod data;
+mod docs;
 mod licensing;
 mod lookup;
 mod records;
+mod scrub;
 
 use std::sync::OnceLock;
 

@@ -23,6 +23,23 @@ fn display_ref(r: &CodeRange) -> String {
     }
 }
 
+/// The entry a note is written on, as a biller reads it (`E11`, `I10-I1A`, `chapter 19`).
+fn entry_name(set: &CodeSet, ord: u32) -> String {
+    match set.kind(ord).name() {
+        "chapter" => format!("chapter {}", set.code(ord)),
+        _ => set.code(ord).to_string(),
+    }
+}
+
+/// The named codes that are billable themselves on `date` (ranges and headers dropped).
+fn billable_named(set: &CodeSet, named: &[String], date: crate::date::Date) -> Vec<String> {
+    named
+        .iter()
+        .filter(|c| set.ordinal(&c.replace('.', "")).is_some_and(|n| set.billable_on(n, date)))
+        .cloned()
+        .collect()
+}
+
 pub fn run(ctx: &mut Ctx) {
     let Some(set) = ctx.icd else { return };
     let date = ctx.claim_date;
@@ -40,7 +57,7 @@ pub fn run(ctx: &mut Ctx) {
                 refs_of(set, ctx.dx[from].ord.unwrap_or(0), note_kind::EXCLUDES1)
                     .into_iter()
                     .find(|(_, r)| r.contains(other))
-                    .map(|(o, _)| set.code(o).to_string())
+                    .map(|(o, _)| entry_name(set, o))
             };
             if let Some(on) = hit(i, kj).or_else(|| hit(j, ki)) {
                 pairs.push((i, j, on));
@@ -75,6 +92,7 @@ pub fn run(ctx: &mut Ctx) {
         let display = ctx.dx[j].display.clone();
         let named: Vec<String> = dedup(refs.iter().map(|(_, r)| display_ref(r)));
         let path = ctx.dx[j].field.path.clone();
+        let sugg = billable_named(set, &named, date);
         ctx.report(
             "DX-CODE-FIRST",
             Warning,
@@ -84,7 +102,7 @@ pub fn run(ctx: &mut Ctx) {
                 "{display} has a \"code first\" instruction: list the underlying condition ({}) before it.",
                 named.join(", ")
             ),
-            named,
+            sugg,
         );
     }
 
@@ -103,11 +121,7 @@ pub fn run(ctx: &mut Ctx) {
             }
             let named: Vec<String> = dedup(group.iter().map(|r| display_ref(r)));
             // Suggest only codes that are billable themselves on the date.
-            let sugg: Vec<String> = named
-                .iter()
-                .filter(|c| set.ordinal(&c.replace('.', "")).is_some_and(|n| set.billable_on(n, date)))
-                .cloned()
-                .collect();
+            let sugg = billable_named(set, &named, date);
             let display = ctx.dx[j].display.clone();
             let path = ctx.dx[j].field.path.clone();
             ctx.report(
@@ -117,7 +131,7 @@ pub fn run(ctx: &mut Ctx) {
                 vec![display.clone()],
                 format!(
                     "{display}: the tabular at {} says to use an additional code ({}); none is on the claim.",
-                    set.code(on),
+                    entry_name(set, on),
                     named.join(", ")
                 ),
                 sugg,

@@ -23,20 +23,24 @@ pub fn run(ctx: &mut Ctx) {
         for p in &line.pointers {
             match &p.value {
                 Pointer::Index(i) if (1..=n).contains(i) => pointed[(*i - 1) as usize] = true,
-                Pointer::Index(i) => {
-                    let shown = if *i == i64::MAX { "a sequence".to_string() } else { i.to_string() };
-                    ctx.report(
-                        "DXPTR-INVALID",
-                        Error,
-                        &p.path,
-                        vec![],
-                        format!(
-                            "Diagnosis pointer {shown} names no diagnosis; the claim has {n} (1–{n} or A–{}).",
-                            letter(n)
-                        ),
-                        vec![],
-                    );
-                }
+                Pointer::Index(i) => ctx.report(
+                    "DXPTR-INVALID",
+                    Error,
+                    &p.path,
+                    vec![],
+                    format!("Diagnosis pointer {i} names no diagnosis; the claim has {n} (1–{n} or A–{}).", letter(n)),
+                    vec![],
+                ),
+                Pointer::UnknownSequence(seq) => ctx.report(
+                    "DXPTR-INVALID",
+                    Error,
+                    &p.path,
+                    vec![],
+                    format!(
+                        "Diagnosis sequence {seq} names no diagnosis; no diagnosis on the claim has that sequence."
+                    ),
+                    vec![],
+                ),
                 Pointer::Invalid(s) => ctx.report(
                     "DXPTR-INVALID",
                     Error,
