@@ -109,6 +109,16 @@ pub mod note_kind {
     pub const CODE_ALSO: u8 = 5;
     /// A "code first, if applicable" note: advice, not a sequencing rule.
     pub const CODE_FIRST_IF_APPLICABLE: u8 = 6;
+    /// A "use additional code, if applicable" note.
+    pub const USE_ADDITIONAL_IF_APPLICABLE: u8 = 7;
+}
+
+/// Whether a code-first / use-additional note is advice for when the other
+/// condition exists ("if applicable", "any associated …"), not a rule that
+/// every claim must satisfy.
+fn conditional(text: &str) -> bool {
+    let t = text.trim().to_ascii_lowercase();
+    t.contains("if applicable") || t.contains("if known") || t.starts_with("any ") || t.starts_with(", if")
 }
 
 fn read(dir: &Path, rel: &str) -> Result<String, Error> {
@@ -184,10 +194,9 @@ fn icd10cm(dir: &Path) -> Result<Vec<u8>, Error> {
         let nk = match r[1] {
             "excludes1" => Some(note_kind::EXCLUDES1),
             "excludes2" => Some(note_kind::EXCLUDES2),
-            "codeFirst" if r[3].to_ascii_lowercase().contains("if applicable") => {
-                Some(note_kind::CODE_FIRST_IF_APPLICABLE)
-            }
+            "codeFirst" if conditional(r[3]) => Some(note_kind::CODE_FIRST_IF_APPLICABLE),
             "codeFirst" => Some(note_kind::CODE_FIRST),
+            "useAdditionalCode" if conditional(r[3]) => Some(note_kind::USE_ADDITIONAL_IF_APPLICABLE),
             "useAdditionalCode" => Some(note_kind::USE_ADDITIONAL),
             "codeAlso" => Some(note_kind::CODE_ALSO),
             _ => None,

@@ -139,6 +139,8 @@ pub mod note_kind {
     pub const CODE_ALSO: u8 = 5;
     /// "Code first, if applicable": advice, not a sequencing rule.
     pub const CODE_FIRST_IF_APPLICABLE: u8 = 6;
+    /// "Use additional code, if applicable": advice, not a rule.
+    pub const USE_ADDITIONAL_IF_APPLICABLE: u8 = 7;
 }
 
 /// A code reference parsed from a note: every code whose prefix of the
