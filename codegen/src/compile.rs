@@ -5,21 +5,20 @@
 //! | tag  | content |
 //! |------|---------|
 //! | META | `key=value` lines: system, edition, source, validFrom, validTo |
-//! | KEYS | fst map: normalized code (dotless, upper case) → ordinal |
-//! | CODE | 8 bytes per ordinal: the code as displayed, NUL padded |
-//! | KIND | 1 byte per ordinal: [`kind`] value, plus [`NEEDS_7TH`] |
-//! | PARN | u32 per ordinal: parent ordinal or `u32::MAX` |
-//! | CHOF/CHLD | u32 offsets (n+1) into a u32 list of child ordinals |
-//! | VBOF/VBRG | billable date ranges: u32 offsets (n+1), (u16 start, u16 end) pairs |
-//! | VEOF/VERG | "exists" ranges: own ∪ descendants' billable ranges |
-//! | DSIX/DESC | descriptions, front-coded in ordinal order, a restart every [`DESC_BLOCK`] |
+//! | KEYS | fst map: normalized code (dotless, upper case) → ordinal; also the ordinal → code table, read once at open |
+//! | KIND | 1 byte per ordinal: [`kind`] value, plus [`NEEDS_7TH`] and [`DERIVED_DESC`] |
+//! | PARN | varint per ordinal: 0 for none, else zigzag(ordinal − parent) + 1; children are derived from it |
+//! | VBCN/VBRG | billable date ranges: u8 count per ordinal, then (u16 start, u16 end) pairs |
+//! | VECN/VERG | "exists" ranges: own ∪ descendants' billable ranges |
+//! | DSIX/DESC | stored descriptions, front-coded in ordinal order, a restart every [`DESC_BLOCK`] |
+//! | SEVN | 7th-character definitions: varint ordinal delta, varint count, then char byte + varint-length meaning |
 //! | WORD | fst map: word → offset into POST |
 //! | POST | per word: varint count, varint deltas of `ordinal * 2 + from_synonym` |
-//! | RANK | u32 per ordinal: position in the static order (lower = shown first) |
-//! | FLGN/FLOF/FLRG | flag names; per ordinal offsets into rows (u32 flag bits, u16 start, u16 end) |
-//! | EXOF/EXTR | per ordinal a JSON object of display-only extras (notes, 7th characters, …) |
+//! | FLGN/FLCN/FLRG | flag names; u8 rows per ordinal; rows of (u32 flag bits, u16 start, u16 end) |
+//! | EXLN/EXTR | per ordinal a varint length and a JSON object of display-only extras (notes, …) |
+//! | RFCN/REFS | parsed note references: u8 rows per ordinal; rows of kind, note seq, lo [u8; 8], hi [u8; 8] |
 //!
-//! and set-specific sections (AGES, CONV, MODS, NCCI).
+//! and set-specific sections (AGES, FRST, CONV, AGEL, MODS, NCCI).
 //!
 //! Ordinals follow the sorted order of the normalized keys, which is the
 //! order the KEYS fst stores them in.
@@ -44,6 +43,8 @@ pub mod kind {
 }
 /// KIND bit: the entry needs a 7th character (its children are the expansions).
 pub const NEEDS_7TH: u8 = 0x80;
+/// KIND bit: the description is the parent's plus ", " and the 7th character's meaning (not stored).
+pub const DERIVED_DESC: u8 = 0x40;
 /// Descriptions per front-coding block.
 pub const DESC_BLOCK: usize = 16;
 
@@ -525,7 +526,61 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).map(|w| w.to_ascii_lowercase())
 }
 
-/// Lays the items out into the common sections.
+fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Icd10Cm => "icd10cm",
+        Kind::Hcpcs => "hcpcs",
+        Kind::Icd10Pcs => "icd10pcs",
+        Kind::PlaceOfService => "pos",
+        _ => "pack",
+    }
+}
+
+/// The displayed form of a key, as the reader rebuilds it: ICD-10-CM codes
+/// get their dot after the third character; everything else is the key.
+pub fn display_of(kind: Kind, key: &str, entry_kind: u8) -> String {
+    let k = entry_kind & !(NEEDS_7TH | DERIVED_DESC);
+    if kind == Kind::Icd10Cm && key.len() > 3 && k != kind::CHAPTER && k != kind::BLOCK {
+        format!("{}.{}", &key[..3], &key[3..])
+    } else {
+        key.to_string()
+    }
+}
+
+/// Per-ordinal counts (u8); more than 255 is a data error.
+fn counts(what: &str, lens: impl Iterator<Item = usize>) -> Result<Vec<u8>, Error> {
+    lens.map(|n| u8::try_from(n).map_err(|_| format!("{what}: {n} rows for one code; the format holds 255").into()))
+        .collect()
+}
+
+/// Whether an entry's description is exactly its parent's plus ", " and the
+/// meaning of its 7th character, so it need not be stored.
+fn derived_description(items: &BTreeMap<String, Item>, key: &str, item: &Item) -> bool {
+    if item.kind != kind::CODE || key.len() != 7 {
+        return false;
+    }
+    let Some(parent) = item.parent.as_deref().and_then(|p| items.get(p)) else { return false };
+    if parent.kind & NEEDS_7TH == 0 {
+        return false;
+    }
+    let ch = &key[6..];
+    let mut cur = item.parent.clone();
+    while let Some(c) = cur {
+        let Some(x) = items.get(&c) else { return false };
+        if let Some(Value::Array(defs)) = x.extra.get("seventhDefinition") {
+            let meaning = defs.iter().find(|d| d.get("char").and_then(Value::as_str) == Some(ch));
+            let meaning = meaning.and_then(|d| d.get("meaning")).and_then(Value::as_str);
+            return meaning.is_some_and(|m| item.description == format!("{}, {m}", parent.description));
+        }
+        cur = x.parent.clone();
+    }
+    false
+}
+
+/// Lays the items out into the common sections. Everything that can be
+/// derived at open time (codes from the KEYS fst, children from parents,
+/// offsets from counts, 7th-character expansion descriptions from their
+/// parent) is left out: the module is downloaded on every page load.
 fn layout(kind: Kind, meta: String, items: BTreeMap<String, Item>) -> Result<BlobWriter, Error> {
     let keys: Vec<&String> = items.keys().collect();
     let ord: HashMap<&str, u32> = keys.iter().enumerate().map(|(i, k)| (k.as_str(), i as u32)).collect();
@@ -541,21 +596,30 @@ fn layout(kind: Kind, meta: String, items: BTreeMap<String, Item>) -> Result<Blo
     }
     w.section(b"KEYS", b.into_inner()?);
 
-    w.section(b"CODE", list.iter().flat_map(|i| fixed8(&i.display)).collect());
-    w.section(b"KIND", list.iter().map(|i| i.kind).collect());
+    for (k, it) in keys.iter().zip(&list) {
+        if display_of(kind, k, it.kind) != it.display {
+            return Err(
+                format!("{}: the code {:?} cannot be rebuilt from its key {k:?}", kind_name(kind), it.display).into()
+            );
+        }
+    }
+    let derived: Vec<bool> = keys.iter().zip(&list).map(|(k, it)| derived_description(&items, k, it)).collect();
+    w.section(b"KIND", list.iter().zip(&derived).map(|(i, &d)| i.kind | if d { DERIVED_DESC } else { 0 }).collect());
 
     let parent: Vec<u32> =
         list.iter().map(|i| i.parent.as_deref().and_then(|p| ord.get(p).copied()).unwrap_or(u32::MAX)).collect();
-    w.section(b"PARN", put_u32s(&parent));
-    let mut children: Vec<Vec<u32>> = vec![Vec::new(); n];
-    for (c, &p) in parent.iter().enumerate() {
-        if p != u32::MAX {
-            children[p as usize].push(c as u32);
-        }
+    // Parents as zigzag deltas from the ordinal (0 = none): mostly tiny.
+    let mut parn = Vec::new();
+    for (i, &p) in parent.iter().enumerate() {
+        let v = if p == u32::MAX {
+            0
+        } else {
+            let d = i as i64 - p as i64;
+            (((d << 1) ^ (d >> 63)) as u64) + 1
+        };
+        put_varint(&mut parn, v);
     }
-    let (off, flat) = offsets_u32(&children);
-    w.section(b"CHOF", put_u32s(&off));
-    w.section(b"CHLD", put_u32s(&flat));
+    w.section(b"PARN", parn);
 
     // Billable ranges, then "exists" ranges: own ∪ all descendants', computed
     // deepest first so each parent sees its children's totals.
@@ -580,24 +644,17 @@ fn layout(kind: Kind, meta: String, items: BTreeMap<String, Item>) -> Result<Blo
             exists[p] = merge(all);
         }
     }
-    for (tag_off, tag_rng, ranges) in [(b"VBOF", b"VBRG", &billable), (b"VEOF", b"VERG", &exists)] {
-        let flat: Vec<Vec<u16>> = ranges.iter().map(|r| r.iter().flat_map(|&(s, e)| [s, e]).collect()).collect();
-        let mut off = Vec::with_capacity(n + 1);
-        let mut all = Vec::new();
-        for r in &flat {
-            off.push((all.len() / 2) as u32);
-            all.extend_from_slice(r);
-        }
-        off.push((all.len() / 2) as u32);
-        w.section(tag_off, put_u32s(&off));
+    for (tag_cnt, tag_rng, ranges) in [(b"VBCN", b"VBRG", &billable), (b"VECN", b"VERG", &exists)] {
+        w.section(tag_cnt, counts("validity ranges", ranges.iter().map(Vec::len))?);
+        let all: Vec<u16> = ranges.iter().flat_map(|r| r.iter().flat_map(|&(s, e)| [s, e])).collect();
         w.section(tag_rng, put_u16s(&all));
     }
 
-    // Front-coded descriptions.
+    // Front-coded descriptions of the entries that store one, in ordinal order.
     let mut dsix = Vec::new();
     let mut desc = Vec::new();
     let mut prev: &[u8] = b"";
-    for (i, it) in list.iter().enumerate() {
+    for (i, it) in list.iter().zip(&derived).filter(|(_, &d)| !d).map(|(it, _)| it).enumerate() {
         let d = it.description.as_bytes();
         if i % DESC_BLOCK == 0 {
             dsix.push(desc.len() as u32);
@@ -613,6 +670,28 @@ fn layout(kind: Kind, meta: String, items: BTreeMap<String, Item>) -> Result<Blo
     }
     w.section(b"DSIX", put_u32s(&dsix));
     w.section(b"DESC", desc);
+
+    // 7th-character definitions: ordinal delta, count, then char + meaning.
+    let mut sevn = Vec::new();
+    let mut last = 0usize;
+    for (i, it) in list.iter().enumerate() {
+        if let Some(Value::Array(defs)) = it.extra.get("seventhDefinition") {
+            put_varint(&mut sevn, (i - last) as u64);
+            last = i;
+            put_varint(&mut sevn, defs.len() as u64);
+            for d in defs {
+                let ch = d.get("char").and_then(Value::as_str).unwrap_or("");
+                let meaning = d.get("meaning").and_then(Value::as_str).unwrap_or("");
+                if ch.len() != 1 {
+                    return Err(format!("7th character {ch:?} of {} is not one character", keys[i]).into());
+                }
+                sevn.push(ch.as_bytes()[0]);
+                put_varint(&mut sevn, meaning.len() as u64);
+                sevn.extend_from_slice(meaning.as_bytes());
+            }
+        }
+    }
+    w.section(b"SEVN", sevn);
 
     // Word index: word → ordinals, marking words found only in synonyms.
     let mut postings: BTreeMap<String, BTreeMap<u32, bool>> = BTreeMap::new();
@@ -641,23 +720,6 @@ fn layout(kind: Kind, meta: String, items: BTreeMap<String, Item>) -> Result<Blo
     w.section(b"WORD", b.into_inner()?);
     w.section(b"POST", post);
 
-    // Static order: codes that were ever billable before headers, shorter
-    // codes before longer, then code order. Chapters and blocks come last.
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by_key(|&i| {
-        let group = match list[i].kind & !NEEDS_7TH {
-            kind::CHAPTER | kind::BLOCK => 2,
-            _ if billable[i].is_empty() => 1,
-            _ => 0,
-        };
-        (group, keys[i].len(), i)
-    });
-    let mut rank = vec![0u32; n];
-    for (pos, &i) in order.iter().enumerate() {
-        rank[i] = pos as u32;
-    }
-    w.section(b"RANK", put_u32s(&rank));
-
     // MCE / release flags with their own date ranges.
     let names: BTreeSet<&str> =
         list.iter().flat_map(|i| i.flags.iter().flat_map(|f| f.0.iter().map(String::as_str))).collect();
@@ -666,10 +728,8 @@ fn layout(kind: Kind, meta: String, items: BTreeMap<String, Item>) -> Result<Blo
         return Err(format!("{} distinct flags; the format holds 32", names.len()).into());
     }
     let bit: HashMap<&str, u32> = names.iter().enumerate().map(|(i, n)| (*n, 1u32 << i)).collect();
-    let mut flof = Vec::with_capacity(n + 1);
     let mut flrg = Vec::new();
     for it in &list {
-        flof.push((flrg.len() / 8) as u32);
         for (fl, s, e) in &it.flags {
             let bits = fl.iter().fold(0u32, |acc, f| acc | bit[f.as_str()]);
             flrg.extend_from_slice(&bits.to_le_bytes());
@@ -677,39 +737,34 @@ fn layout(kind: Kind, meta: String, items: BTreeMap<String, Item>) -> Result<Blo
             flrg.extend_from_slice(&e.to_le_bytes());
         }
     }
-    flof.push((flrg.len() / 8) as u32);
     w.section(b"FLGN", names.join("\n").into_bytes());
-    w.section(b"FLOF", put_u32s(&flof));
+    w.section(b"FLCN", counts("flag rows", list.iter().map(|i| i.flags.len()))?);
     w.section(b"FLRG", flrg);
 
-    let extras: Vec<Vec<u8>> = list
-        .iter()
-        .map(|i| if i.extra.is_empty() { Vec::new() } else { Value::Object(i.extra.clone()).to_string().into_bytes() })
-        .collect();
-    let mut exof = Vec::with_capacity(n + 1);
+    // Display-only extras (JSON per entry); their lengths as varints.
+    let mut exln = Vec::new();
     let mut extr = Vec::new();
-    for e in &extras {
-        exof.push(extr.len() as u32);
-        extr.extend_from_slice(e);
+    for it in &list {
+        let mut extra = it.extra.clone();
+        extra.remove("seventhDefinition");
+        let bytes = if extra.is_empty() { Vec::new() } else { Value::Object(extra).to_string().into_bytes() };
+        put_varint(&mut exln, bytes.len() as u64);
+        extr.extend_from_slice(&bytes);
     }
-    exof.push(extr.len() as u32);
-    w.section(b"EXOF", put_u32s(&exof));
+    w.section(b"EXLN", exln);
     w.section(b"EXTR", extr);
 
     // Structured note references: per ordinal rows of kind u8, note seq u8,
     // lo [u8; 8], hi [u8; 8].
-    let mut rfof = Vec::with_capacity(n + 1);
     let mut refs = Vec::new();
     for it in &list {
-        rfof.push((refs.len() / 18) as u32);
         for (k, seq, lo, hi) in &it.refs {
             refs.extend_from_slice(&[*k, *seq]);
             refs.extend_from_slice(&fixed8(lo));
             refs.extend_from_slice(&fixed8(hi));
         }
     }
-    rfof.push((refs.len() / 18) as u32);
-    w.section(b"RFOF", put_u32s(&rfof));
+    w.section(b"RFCN", counts("note references", list.iter().map(|i| i.refs.len()))?);
     w.section(b"REFS", refs);
 
     if list.iter().any(|i| i.ages.is_some()) {
@@ -723,17 +778,6 @@ fn layout(kind: Kind, meta: String, items: BTreeMap<String, Item>) -> Result<Blo
         w.section(b"AGEL", ages);
     }
     Ok(w)
-}
-
-fn offsets_u32(lists: &[Vec<u32>]) -> (Vec<u32>, Vec<u32>) {
-    let mut off = Vec::with_capacity(lists.len() + 1);
-    let mut flat = Vec::new();
-    for l in lists {
-        off.push(flat.len() as u32);
-        flat.extend_from_slice(l);
-    }
-    off.push(flat.len() as u32);
-    (off, flat)
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use fst::Map;
+use fst::{Map, Streamer};
 
 use crate::date::Date;
 use crate::error::{Error, Result};
@@ -94,6 +94,8 @@ impl EntryKind {
 }
 
 const NEEDS_7TH: u8 = 0x80;
+const DERIVED_DESC: u8 = 0x40;
+const KIND_MASK: u8 = 0x3f;
 const DESC_BLOCK: usize = 16;
 
 /// An opened code set.
@@ -106,26 +108,30 @@ pub struct CodeSet {
     blob: Blob,
     keys: Map<Bytes>,
     words: Map<Bytes>,
-    code: Bytes,
+    /// Displayed codes by ordinal, rebuilt from the KEYS fst at open.
+    codes: Vec<[u8; 8]>,
     kind: Bytes,
-    parent: U32s,
-    child_off: U32s,
-    child: U32s,
-    billable_off: U32s,
+    parents: Vec<u32>,
+    child_off: Vec<u32>,
+    child: Vec<u32>,
+    billable_off: Vec<u32>,
     billable: U16s,
-    exists_off: U32s,
+    exists_off: Vec<u32>,
     exists: U16s,
     desc_index: U32s,
+    /// Ordinal → position among stored descriptions (`u32::MAX`: derived).
+    desc_pos: Vec<u32>,
     desc: Bytes,
+    /// 7th-character definitions by ordinal of the entry carrying them.
+    seventh: Vec<(u32, Vec<(u8, String)>)>,
     post: Bytes,
-    rank: U32s,
     flag_names: Vec<String>,
-    flag_off: U32s,
+    flag_off: Vec<u32>,
     flag_rows: Bytes,
-    extra_off: U32s,
+    extra_off: Vec<u32>,
     extra: Bytes,
-    refs_off: Option<U32s>,
-    refs: Option<Bytes>,
+    refs_off: Vec<u32>,
+    refs: Bytes,
     ages: Option<Bytes>,
     len: usize,
 }
@@ -198,58 +204,186 @@ impl CodeSet {
         };
         let keys = fst_map(b"KEYS")?;
         let len = keys.len();
-        let set = CodeSet {
+        let bad = |detail: &str| Error::corrupt(what, detail.to_string());
+        let kind = blob.section(b"KIND")?;
+        if kind.as_ref().len() != len {
+            return Err(bad("KIND does not cover every code"));
+        }
+
+        // Ordinal → displayed code, from the fst's own sorted order.
+        let mut codes = Vec::with_capacity(len);
+        {
+            let mut stream = keys.stream();
+            while let Some((k, v)) = stream.next() {
+                if v as usize != codes.len() || k.len() > 8 {
+                    return Err(bad("KEYS are not numbered in order"));
+                }
+                let mut c = [0u8; 8];
+                let entry_kind = kind.as_ref()[codes.len()] & KIND_MASK;
+                let dotted = system == System::Icd10Cm && k.len() > 3 && entry_kind > 1;
+                if dotted {
+                    if k.len() > 7 {
+                        return Err(bad("an ICD-10-CM key is longer than 7 characters"));
+                    }
+                    c[..3].copy_from_slice(&k[..3]);
+                    c[3] = b'.';
+                    c[4..4 + k.len() - 3].copy_from_slice(&k[3..]);
+                } else {
+                    c[..k.len()].copy_from_slice(k);
+                }
+                codes.push(c);
+            }
+        }
+
+        // Parents from zigzag deltas; children by counting sort over them.
+        let parn = blob.section(b"PARN")?;
+        let mut parents = Vec::with_capacity(len);
+        let mut pos = 0;
+        for i in 0..len {
+            let v = read_varint(parn.as_ref(), &mut pos).ok_or_else(|| bad("PARN is truncated"))?;
+            let p = if v == 0 {
+                u32::MAX
+            } else {
+                let z = v - 1;
+                let d = (z >> 1) as i64 ^ -((z & 1) as i64);
+                let p = i as i64 - d;
+                if p < 0 || p >= len as i64 || p == i as i64 {
+                    return Err(bad("a parent lies outside the set"));
+                }
+                p as u32
+            };
+            parents.push(p);
+        }
+        let mut child_off = vec![0u32; len + 1];
+        for &p in &parents {
+            if p != u32::MAX {
+                child_off[p as usize + 1] += 1;
+            }
+        }
+        for i in 0..len {
+            child_off[i + 1] += child_off[i];
+        }
+        let mut fill = child_off.clone();
+        let mut child = vec![0u32; child_off[len] as usize];
+        for (c, &p) in parents.iter().enumerate() {
+            if p != u32::MAX {
+                child[fill[p as usize] as usize] = c as u32;
+                fill[p as usize] += 1;
+            }
+        }
+
+        let offsets = |tag: &[u8; 4], row: usize, rows: &Bytes| -> Result<Vec<u32>> {
+            let counts = blob.section(tag)?;
+            if counts.as_ref().len() != len {
+                return Err(bad("a count array does not cover every code"));
+            }
+            let mut off = Vec::with_capacity(len + 1);
+            let mut total = 0u32;
+            off.push(0);
+            for &c in counts.as_ref() {
+                total += c as u32;
+                off.push(total);
+            }
+            if total as usize * row > rows.as_ref().len() {
+                return Err(bad("rows are missing"));
+            }
+            Ok(off)
+        };
+        let billable = blob.section(b"VBRG")?;
+        let exists = blob.section(b"VERG")?;
+        let flag_rows = blob.section(b"FLRG")?;
+        let refs = blob.section(b"REFS")?;
+        let billable_off = offsets(b"VBCN", 4, &billable)?;
+        let exists_off = offsets(b"VECN", 4, &exists)?;
+        let flag_off = offsets(b"FLCN", 8, &flag_rows)?;
+        let refs_off = offsets(b"RFCN", 18, &refs)?;
+
+        let exln = blob.section(b"EXLN")?;
+        let extra = blob.section(b"EXTR")?;
+        let mut extra_off = Vec::with_capacity(len + 1);
+        let (mut pos, mut total) = (0, 0u64);
+        extra_off.push(0);
+        for _ in 0..len {
+            total += read_varint(exln.as_ref(), &mut pos).ok_or_else(|| bad("EXLN is truncated"))?;
+            extra_off.push(u32::try_from(total).map_err(|_| bad("EXLN overflows"))?);
+        }
+        if total as usize > extra.as_ref().len() {
+            return Err(bad("EXTR is shorter than its lengths"));
+        }
+
+        let mut desc_pos = Vec::with_capacity(len);
+        let mut stored = 0u32;
+        for &k in kind.as_ref() {
+            if k & DERIVED_DESC != 0 {
+                desc_pos.push(u32::MAX);
+            } else {
+                desc_pos.push(stored);
+                stored += 1;
+            }
+        }
+        let desc_index = U32s(blob.section(b"DSIX")?);
+        if desc_index.len() != (stored as usize).div_ceil(DESC_BLOCK) {
+            return Err(bad("DSIX does not match the stored descriptions"));
+        }
+
+        let sevn = blob.section(b"SEVN")?;
+        let mut seventh = Vec::new();
+        let (b, mut pos, mut ord) = (sevn.as_ref(), 0usize, 0u64);
+        while pos < b.len() {
+            ord += read_varint(b, &mut pos).ok_or_else(|| bad("SEVN is truncated"))?;
+            let n = read_varint(b, &mut pos).ok_or_else(|| bad("SEVN is truncated"))?;
+            let mut defs = Vec::new();
+            for _ in 0..n.min(64) {
+                let ch = *b.get(pos).ok_or_else(|| bad("SEVN is truncated"))?;
+                pos += 1;
+                let l = read_varint(b, &mut pos).ok_or_else(|| bad("SEVN is truncated"))? as usize;
+                let text = b.get(pos..pos.saturating_add(l)).ok_or_else(|| bad("SEVN is truncated"))?;
+                pos += l;
+                defs.push((ch, String::from_utf8_lossy(text).into_owned()));
+            }
+            if ord as usize >= len {
+                return Err(bad("SEVN names a code outside the set"));
+            }
+            seventh.push((ord as u32, defs));
+        }
+
+        Ok(CodeSet {
             system,
             edition: field("edition"),
             source: field("source"),
             valid_from: date("validFrom")?,
             valid_to: date("validTo")?,
             words: fst_map(b"WORD")?,
-            code: blob.section(b"CODE")?,
-            kind: blob.section(b"KIND")?,
-            parent: U32s(blob.section(b"PARN")?),
-            child_off: U32s(blob.section(b"CHOF")?),
-            child: U32s(blob.section(b"CHLD")?),
-            billable_off: U32s(blob.section(b"VBOF")?),
-            billable: U16s(blob.section(b"VBRG")?),
-            exists_off: U32s(blob.section(b"VEOF")?),
-            exists: U16s(blob.section(b"VERG")?),
-            desc_index: U32s(blob.section(b"DSIX")?),
+            codes,
+            kind,
+            parents,
+            child_off,
+            child,
+            billable_off,
+            billable: U16s(billable),
+            exists_off,
+            exists: U16s(exists),
+            desc_index,
+            desc_pos,
             desc: blob.section(b"DESC")?,
+            seventh,
             post: blob.section(b"POST")?,
-            rank: U32s(blob.section(b"RANK")?),
             flag_names: String::from_utf8_lossy(blob.section(b"FLGN")?.as_ref())
                 .split('\n')
                 .filter(|s| !s.is_empty())
                 .map(str::to_string)
                 .collect(),
-            flag_off: U32s(blob.section(b"FLOF")?),
-            flag_rows: blob.section(b"FLRG")?,
-            extra_off: U32s(blob.section(b"EXOF")?),
-            extra: blob.section(b"EXTR")?,
-            refs_off: blob.try_section(b"RFOF").map(U32s),
-            refs: blob.try_section(b"REFS"),
+            flag_off,
+            flag_rows,
+            extra_off,
+            extra,
+            refs_off,
+            refs,
             ages: blob.try_section(b"AGEL"),
             keys,
             len,
             blob,
-        };
-        // Per-ordinal arrays must cover every ordinal; check once here so the
-        // accessors can treat a short array as corruption, not as a panic.
-        let ok = set.code.as_ref().len() == 8 * len
-            && set.kind.as_ref().len() == len
-            && set.parent.len() == len
-            && set.rank.len() == len
-            && set.child_off.len() == len + 1
-            && set.billable_off.len() == len + 1
-            && set.exists_off.len() == len + 1
-            && set.flag_off.len() == len + 1
-            && set.extra_off.len() == len + 1
-            && set.desc_index.len() == len.div_ceil(DESC_BLOCK);
-        if !ok {
-            return Err(Error::corrupt(what, "record arrays do not match the number of codes"));
-        }
-        Ok(set)
+        })
     }
 
     /// Number of entries (every code, header, chapter and block ever listed).
@@ -283,13 +417,11 @@ impl CodeSet {
 
     /// The code as displayed (`S72.001A`).
     pub fn code(&self, ord: u32) -> &str {
-        let b = self.code.as_ref().get(ord as usize * 8..ord as usize * 8 + 8).unwrap_or(&[]);
-        let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
-        std::str::from_utf8(&b[..end]).unwrap_or("")
+        self.codes.get(ord as usize).map(|c| nul_str(c)).unwrap_or("")
     }
 
     pub fn kind(&self, ord: u32) -> EntryKind {
-        match self.kind.as_ref().get(ord as usize).map(|k| k & !NEEDS_7TH) {
+        match self.kind.as_ref().get(ord as usize).map(|k| k & KIND_MASK) {
             Some(0) => EntryKind::Chapter,
             Some(1) => EntryKind::Block,
             Some(2) => EntryKind::Category,
@@ -304,7 +436,7 @@ impl CodeSet {
     }
 
     pub fn parent(&self, ord: u32) -> Option<u32> {
-        self.parent.get(ord as usize).filter(|&p| p != u32::MAX && (p as usize) < self.len)
+        self.parents.get(ord as usize).copied().filter(|&p| p != u32::MAX && (p as usize) < self.len)
     }
 
     /// Ancestors from the parent up to the root.
@@ -323,16 +455,16 @@ impl CodeSet {
 
     pub fn children(&self, ord: u32) -> impl Iterator<Item = u32> + '_ {
         let (s, e) = self.span(&self.child_off, ord);
-        (s..e).filter_map(move |i| self.child.get(i)).filter(move |&c| (c as usize) < self.len)
+        self.child.get(s..e).unwrap_or(&[]).iter().copied()
     }
 
-    fn span(&self, off: &U32s, ord: u32) -> (usize, usize) {
-        let s = off.get(ord as usize).unwrap_or(0) as usize;
-        let e = off.get(ord as usize + 1).unwrap_or(0) as usize;
+    fn span(&self, off: &[u32], ord: u32) -> (usize, usize) {
+        let s = off.get(ord as usize).copied().unwrap_or(0) as usize;
+        let e = off.get(ord as usize + 1).copied().unwrap_or(0) as usize;
         (s, e.max(s))
     }
 
-    fn ranges<'a>(&'a self, off: &'a U32s, data: &'a U16s, ord: u32) -> impl Iterator<Item = Range> + 'a {
+    fn ranges<'a>(&'a self, off: &'a [u32], data: &'a U16s, ord: u32) -> impl Iterator<Item = Range> + 'a {
         let (s, e) = self.span(off, ord);
         (s..e).filter_map(move |i| {
             let from = data.get(2 * i)?;
@@ -365,9 +497,28 @@ impl CodeSet {
         e > s
     }
 
-    /// The static rank (lower shows first when nothing else differs).
+    /// The static rank (lower shows first when nothing else differs):
+    /// codes ever billable before headers, chapters and blocks last, then code order.
     pub fn rank(&self, ord: u32) -> u32 {
-        self.rank.get(ord as usize).unwrap_or(u32::MAX)
+        let group = match self.kind(ord) {
+            EntryKind::Chapter | EntryKind::Block => 2,
+            _ if !self.ever_billable(ord) => 1,
+            _ => 0,
+        };
+        (group << 30) | ord
+    }
+
+    /// The allowed 7th characters in force for an entry: its own definition
+    /// or the nearest ancestor's.
+    pub fn seventh_definition(&self, ord: u32) -> Option<&[(u8, String)]> {
+        std::iter::once(ord)
+            .chain(self.ancestors(ord))
+            .find_map(|o| self.seventh.binary_search_by_key(&o, |(k, _)| *k).ok().map(|i| self.seventh[i].1.as_slice()))
+    }
+
+    /// Whether the entry is a 7th-character expansion (its parent needs one).
+    pub fn is_expansion(&self, ord: u32) -> bool {
+        self.kind.as_ref().get(ord as usize).is_some_and(|k| k & DERIVED_DESC != 0)
     }
 
     /// The description, decoded from its front-coded block.
@@ -380,11 +531,33 @@ impl CodeSet {
     /// Decodes the description into `out` (cleared first), reusing its buffer.
     pub fn description_into(&self, ord: u32, out: &mut Vec<u8>) {
         out.clear();
-        let block = ord as usize / DESC_BLOCK;
-        let Some(start) = self.desc_index.get(block) else { return };
+        match self.desc_pos.get(ord as usize) {
+            Some(&u32::MAX) => {
+                // A 7th-character expansion: the parent's description and the character's meaning.
+                let Some(p) = self.parent(ord) else { return };
+                if self.desc_pos.get(p as usize) == Some(&u32::MAX) {
+                    return; // never nested; a corrupt blob could loop
+                }
+                self.description_into(p, out);
+                let ch = self.code(ord).as_bytes().last().copied();
+                let meaning = self
+                    .seventh_definition(p)
+                    .and_then(|defs| defs.iter().find(|(c, _)| Some(*c) == ch))
+                    .map(|(_, m)| m.as_str())
+                    .unwrap_or("");
+                out.extend_from_slice(b", ");
+                out.extend_from_slice(meaning.as_bytes());
+            }
+            Some(&stored) => self.stored_description(stored as usize, out),
+            None => {}
+        }
+    }
+
+    fn stored_description(&self, idx: usize, out: &mut Vec<u8>) {
+        let Some(start) = self.desc_index.get(idx / DESC_BLOCK) else { return };
         let d = self.desc.as_ref();
         let mut pos = start as usize;
-        for i in 0..=(ord as usize % DESC_BLOCK) {
+        for i in 0..=(idx % DESC_BLOCK) {
             let (shared, len) = if i == 0 {
                 (0, read_varint(d, &mut pos))
             } else {
@@ -468,9 +641,8 @@ impl CodeSet {
 
     /// The note references (excludes1, code first, …) written on the entry itself.
     pub fn refs(&self, ord: u32) -> Vec<CodeRange<'_>> {
-        let (Some(off), Some(data)) = (&self.refs_off, &self.refs) else { return Vec::new() };
-        let (s, e) = self.span(off, ord);
-        let d = data.as_ref();
+        let (s, e) = self.span(&self.refs_off, ord);
+        let d = self.refs.as_ref();
         (s..e)
             .filter_map(|i| {
                 let r = d.get(i * 18..i * 18 + 18)?;

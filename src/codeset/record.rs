@@ -3,7 +3,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{CodeSet, EntryKind, FlagRange, Range};
+use super::{CodeSet, FlagRange, Range};
 use crate::date::Date;
 
 /// A code and its description, as it appears in hierarchy lists.
@@ -85,34 +85,23 @@ pub fn record(set: &CodeSet, ord: u32, date: Date) -> Record {
     ancestors.reverse();
     let mut extra = set.extras(ord);
     let own_notes = extra.remove("notes");
-    let own_seventh = extra.remove("seventhDefinition");
 
     let mut notes = Vec::new();
-    let mut seventh_def: Option<Value> = own_seventh.clone();
     for &a in ancestors.iter() {
         let mut ex = set.extras(a);
         push_notes(&mut notes, ex.remove("notes"), set.code(a));
-        if let Some(def) = ex.remove("seventhDefinition") {
-            // The nearest definition wins; ancestors are visited root first.
-            if own_seventh.is_none() {
-                seventh_def = Some(def);
-            }
-        }
     }
     push_notes(&mut notes, own_notes, set.code(ord));
 
     let needs = set.needs_seventh(ord);
     let mut seventh_characters = Vec::new();
-    if let Some(Value::Array(defs)) = seventh_def {
-        let code = set.code(ord);
-        let is_expansion = set.kind(ord) == EntryKind::Code && code.replace('.', "").len() == 7;
-        if needs || is_expansion {
-            let base = if is_expansion { &code[..code.len() - 1] } else { code };
-            for d in defs {
-                let ch = d.get("char").and_then(Value::as_str).unwrap_or("").to_string();
-                let meaning = d.get("meaning").and_then(Value::as_str).unwrap_or("").to_string();
-                seventh_characters.push(Seventh { code: with_seventh(base, &ch), character: ch, meaning });
-            }
+    let is_expansion = set.is_expansion(ord);
+    if needs || is_expansion {
+        let base_ord = if is_expansion { set.parent(ord).unwrap_or(ord) } else { ord };
+        let base = set.code(base_ord);
+        for (ch, meaning) in set.seventh_definition(base_ord).unwrap_or(&[]) {
+            let ch = (*ch as char).to_string();
+            seventh_characters.push(Seventh { code: with_seventh(base, &ch), character: ch, meaning: meaning.clone() });
         }
     }
 
