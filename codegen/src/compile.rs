@@ -363,7 +363,11 @@ fn hcpcs(dir: &Path) -> Result<Vec<u8>, Error> {
         item.billable.push((start, end));
         // Rows come in date order: the newest description wins.
         item.description = r[3].to_string();
-        push_extra(item, "releases", json!({"from": r[1], "to": r[2], "description": r[3]}));
+        // Keep the wording history only where it changed between releases.
+        match item.extra.get_mut("descriptions").and_then(Value::as_array_mut).and_then(|a| a.last_mut()) {
+            Some(last) if last["description"] == r[3] => last["to"] = json!(r[2]),
+            _ => push_extra(item, "descriptions", json!({"from": r[1], "to": r[2], "description": r[3]})),
+        }
         let set = |item: &mut Item, k: &str, v: &str, number: bool| {
             if !v.is_empty() {
                 let value = if number { v.parse::<i64>().map(Value::from).unwrap_or(json!(v)) } else { json!(v) };
@@ -381,6 +385,11 @@ fn hcpcs(dir: &Path) -> Result<Vec<u8>, Error> {
         let flags: Vec<String> = r[8].split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
         if !flags.is_empty() {
             item.flags.push((flags, start, end));
+        }
+    }
+    for item in items.values_mut() {
+        if item.extra.get("descriptions").and_then(Value::as_array).is_some_and(|a| a.len() < 2) {
+            item.extra.remove("descriptions");
         }
     }
     let meta = meta_of(
