@@ -15,3 +15,8 @@ pub fn blobs() -> Vec<(&'static str, &'static [u8])> {
     v.push(("pos", include_bytes!(concat!(env!("OUT_DIR"), "/pos.bin"))));
     v
 }
+
+/// The curated abbreviation and lay-term list (always embedded; small).
+pub fn synonyms() -> &'static [u8] {
+    include_bytes!(concat!(env!("OUT_DIR"), "/synonyms.bin"))
+}

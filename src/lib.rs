@@ -10,7 +10,7 @@
 //!
 //! let mc = MedCode::embedded()?;
 //! let date = Date::parse("date", "2026-05-01")?;
-//! let hits = mc.search("diab 2 kid", &SearchOptions { system: None, limit: 5, date, billable_only: false });
+//! let hits = mc.search("diab 2 kid", &SearchOptions { system: None, limit: 5, date, billable_only: false, within: None });
 //! assert!(hits.results.iter().any(|r| r.code.starts_with("E11.2")));
 //!
 //! let m545 = mc.get("m545", &medcode::GetOptions { system: None, date })
@@ -41,7 +41,7 @@ pub mod scrub;
 mod wasm;
 
 pub use codeset::record::Record;
-pub use codeset::registry::{GetOptions, MedCode, SetInfo};
+pub use codeset::registry::{GetOptions, MedCode, SetInfo, Tree};
 pub use codeset::System;
 pub use date::Date;
 pub use error::{Error, Result};

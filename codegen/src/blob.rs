@@ -26,6 +26,7 @@ pub enum Kind {
     Hcpcs = 2,
     Icd10Pcs = 3,
     PlaceOfService = 4,
+    Synonyms = 5,
     Cpt = 16,
     NcciPtp = 17,
     Mue = 18,

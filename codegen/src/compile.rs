@@ -61,6 +61,7 @@ pub fn compile_all(dir: &Path) -> Result<Vec<CompiledBlob>, Error> {
         CompiledBlob { file_name: "hcpcs.bin", bytes: hcpcs(dir)? },
         CompiledBlob { file_name: "icd10pcs.bin", bytes: icd10pcs(dir)? },
         CompiledBlob { file_name: "pos.bin", bytes: pos(dir)? },
+        CompiledBlob { file_name: "synonyms.bin", bytes: synonyms(dir)? },
     ])
 }
 
@@ -80,6 +81,7 @@ pub const INPUT_FILES: &[&str] = &[
     "icd10pcs/codes.tsv",
     "icd10pcs/validity.tsv",
     "pos/pos.tsv",
+    "synonyms/abbreviations.tsv",
     "MANIFEST.toml",
 ];
 
@@ -476,6 +478,48 @@ fn pos(dir: &Path) -> Result<Vec<u8>, Error> {
     }
     let meta = meta_of(dir, "pos", "CMS place of service code set", "CMS Place of Service Code Set", &items);
     Ok(layout(Kind::PlaceOfService, meta, items)?.finish())
+}
+
+/// The curated abbreviations and lay terms: an fst from the normalized term
+/// (lower-case words joined by one space) to the index of its first
+/// expansion in EXPN (expansions of one term are consecutive lines of
+/// EXPN; the value packs index << 8 | count).
+fn synonyms(dir: &Path) -> Result<Vec<u8>, Error> {
+    let rel = "synonyms/abbreviations.tsv";
+    let text = read(dir, rel)?;
+    let t = tsv::parse(rel, &text, &["term", "expansion", "source"])?;
+    let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (i, r) in t.rows.iter().enumerate() {
+        let term: Vec<String> = words(r[0]).collect();
+        let exp: Vec<String> = words(r[1]).collect();
+        if term.is_empty() || exp.is_empty() {
+            return Err(format!("{rel}:{}: empty term or expansion", i + 2).into());
+        }
+        let list = map.entry(term.join(" ")).or_default();
+        let e = exp.join(" ");
+        if !list.contains(&e) {
+            list.push(e);
+        }
+    }
+    let mut expn = String::new();
+    let mut line = 0u64;
+    let mut b = fst::MapBuilder::memory();
+    for (term, exps) in &map {
+        if exps.len() > 255 {
+            return Err(format!("{rel}: {term:?} has more than 255 expansions").into());
+        }
+        b.insert(term.as_bytes(), line << 8 | exps.len() as u64)?;
+        for e in exps {
+            expn.push_str(e);
+            expn.push('\n');
+            line += 1;
+        }
+    }
+    let mut w = BlobWriter::new(Kind::Synonyms);
+    w.section(b"META", format!("system=synonyms\nterms={}\nsource={rel}\n", map.len()).into_bytes());
+    w.section(b"TERM", b.into_inner()?);
+    w.section(b"EXPN", expn.into_bytes());
+    Ok(w.finish())
 }
 
 fn meta_of(_dir: &Path, system: &str, edition: &str, source: &str, items: &BTreeMap<String, Item>) -> String {

@@ -10,8 +10,10 @@ use medcode::{Date, GetOptions, MedCode, SearchOptions, System};
 
 const USAGE: &str = "\
 usage:
-  medcode search QUERY [--system icd10cm|hcpcs|icd10pcs|pos] [--limit N] [--date YYYY-MM-DD] [--billable] [--json]
+  medcode search QUERY [--system icd10cm|hcpcs|icd10pcs|pos] [--limit N] [--date YYYY-MM-DD] [--billable] [--within CODE|BLOCK|CHAPTER] [--json]
   medcode get CODE [--system S] [--date YYYY-MM-DD] [--json]
+  medcode tree CODE [--system S] [--date YYYY-MM-DD] [--json]
+  medcode seventh CODE [--date YYYY-MM-DD] [--json]
   medcode info [--date YYYY-MM-DD] [--json]
   medcode scrub [FILE|-] [--today YYYY-MM-DD] [--format auto|medcode|fhir] [--pretty]
   medcode help
@@ -50,6 +52,7 @@ struct Args {
     date: Option<Date>,
     billable: bool,
     json: bool,
+    within: Option<String>,
     today: Option<Date>,
     format: Option<Format>,
     pretty: bool,
@@ -87,6 +90,7 @@ fn parse(args: &[String]) -> Result<Args, Usage> {
             }
             "--date" => out.date = Some(Date::parse("--date", &value()?)?),
             "--billable" => out.billable = true,
+            "--within" => out.within = Some(value()?),
             "--json" => out.json = true,
             "--pretty" => out.pretty = true,
             "--today" => out.today = Some(Date::parse("--today", &value()?)?),
@@ -120,14 +124,22 @@ fn run(args: &[String]) -> Result<ExitCode, Usage> {
                 [] => return Err(Usage("search needs a QUERY".into())),
                 words => words.join(" "),
             };
-            let opts =
-                SearchOptions { system: a.system, limit: a.limit.unwrap_or(20), date, billable_only: a.billable };
+            let opts = SearchOptions {
+                system: a.system,
+                limit: a.limit.unwrap_or(20),
+                date,
+                billable_only: a.billable,
+                within: a.within.clone(),
+            };
             let res = mc.search(&query, &opts);
             if a.json {
                 writeln!(out, "{}", serde_json::to_string(&res)?)?;
             } else {
                 if res.results.is_empty() {
                     writeln!(out, "no codes match {query:?} on {date}")?;
+                }
+                for r in &res.did_you_mean {
+                    writeln!(out, "did you mean {} {}?", r.code, r.display)?;
                 }
                 for r in &res.results {
                     let mark = if r.billable { "" } else { "  (header)" };
@@ -149,6 +161,39 @@ fn run(args: &[String]) -> Result<ExitCode, Usage> {
                 writeln!(out, "{}", serde_json::to_string(&rec)?)?;
             } else {
                 print_record(&mut out, &rec)?;
+            }
+        }
+        "tree" | "seventh" => {
+            let code = match a.positional.as_slice() {
+                [c] => c,
+                _ => return Err(Usage(format!("{command} takes one CODE"))),
+            };
+            let opts = GetOptions { system: a.system, date };
+            let unknown = || Usage(format!("no code {code:?}; try `medcode search {code}`"));
+            if command == "tree" {
+                let tree = mc.tree(code, &opts).ok_or_else(unknown)?;
+                if a.json {
+                    writeln!(out, "{}", serde_json::to_string(&tree)?)?;
+                } else {
+                    for (depth, node) in tree.path.iter().enumerate() {
+                        writeln!(out, "{:indent$}{} {}", "", node.code, node.display, indent = depth * 2)?;
+                    }
+                    for c in &tree.children {
+                        let mark = if c.billable { "" } else { "  (header)" };
+                        writeln!(out, "{:indent$}{} {}{mark}", "", c.code, c.display, indent = tree.path.len() * 2)?;
+                    }
+                }
+            } else {
+                let list = mc.seventh(code, &opts).ok_or_else(unknown)?;
+                if a.json {
+                    writeln!(out, "{}", serde_json::to_string(&list)?)?;
+                } else if list.is_empty() {
+                    writeln!(out, "{code} takes no 7th character")?;
+                } else {
+                    for s in &list {
+                        writeln!(out, "{} {:<9} {}", s.character, s.code, s.meaning)?;
+                    }
+                }
             }
         }
         "info" => {

@@ -8,12 +8,13 @@ use super::{CodeSet, System};
 use crate::date::Date;
 use crate::error::Result;
 use crate::format::Bytes;
-use crate::lookup::{self, SearchOptions, SearchResults};
+use crate::lookup::{self, SearchOptions, SearchResult, SearchResults, Synonyms};
 use crate::scrub::tables::Tables;
 
 /// The code sets of one medcode instance.
 pub struct MedCode {
     sets: Vec<CodeSet>,
+    synonyms: Option<Synonyms>,
     tables: std::sync::OnceLock<Tables>,
 }
 
@@ -34,6 +35,17 @@ pub struct SetInfo {
     pub bytes: usize,
 }
 
+/// The hierarchy of a code ([`MedCode::tree`]).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Tree {
+    pub system: &'static str,
+    pub code: String,
+    /// Chapter → block → category → … → the code itself.
+    pub path: Vec<super::record::CodeRef>,
+    /// Children in effect on the date.
+    pub children: Vec<super::record::CodeRef>,
+}
+
 /// Options of [`MedCode::get`].
 #[derive(Clone, Debug)]
 pub struct GetOptions {
@@ -48,7 +60,9 @@ impl MedCode {
         for (name, bytes) in crate::embedded::blobs() {
             sets.push(CodeSet::open(Bytes::from_static(bytes), &format!("the embedded {name} code set"))?);
         }
-        Ok(MedCode { sets, tables: std::sync::OnceLock::new() })
+        let synonyms =
+            Some(Synonyms::open(Bytes::from_static(crate::embedded::synonyms()), "the embedded synonym list")?);
+        Ok(MedCode { sets, synonyms, tables: std::sync::OnceLock::new() })
     }
 
     /// The opened sets, embedded first.
@@ -72,7 +86,80 @@ impl MedCode {
             Some(sys) => self.sets.iter().filter(|s| s.system == sys).collect(),
             None => self.sets.iter().filter(|s| s.system != System::PlaceOfService).collect(),
         };
-        lookup::search(&sets, query, opts)
+        let mut res = lookup::search(&sets, self.synonyms.as_ref(), query, opts);
+        if res.results.is_empty() {
+            if let Some(key) = lookup::code_like(query.trim()) {
+                // A dotted code is ICD-10-CM's.
+                let dotted = query.contains('.');
+                let sets: Vec<&CodeSet> = sets.into_iter().filter(|s| !dotted || s.system == System::Icd10Cm).collect();
+                res.did_you_mean = self.did_you_mean(&sets, &key, opts);
+            }
+        }
+        res
+    }
+
+    /// For a code not in effect on the date: its replacement (conversion
+    /// table), its billable children if it became a header, or valid codes
+    /// one or two edits away.
+    fn did_you_mean(&self, sets: &[&CodeSet], key: &str, opts: &SearchOptions) -> Vec<SearchResult> {
+        let mut out: Vec<(&CodeSet, u32)> = Vec::new();
+        for set in sets {
+            if let Some(o) = set.ordinal(key) {
+                for (new, _) in self.tables().conversions.get(key).into_iter().flatten() {
+                    if let Some(n) = set.ordinal(new) {
+                        if set.exists_on(n, opts.date) {
+                            out.push((set, n));
+                        }
+                    }
+                }
+                if out.is_empty() {
+                    out.extend(set.children(o).filter(|&c| set.exists_on(c, opts.date)).map(|c| (*set, c)));
+                }
+            }
+        }
+        if out.is_empty() {
+            // Two neighbouring characters swapped (G0349 for G0439) first.
+            let b = key.as_bytes();
+            for i in 0..b.len().saturating_sub(1) {
+                let mut t = b.to_vec();
+                t.swap(i, i + 1);
+                let Ok(t) = String::from_utf8(t) else { continue };
+                for set in sets {
+                    if let Some(o) = set.ordinal(&t).filter(|&o| set.billable_on(o, opts.date)) {
+                        out.push((*set, o));
+                    }
+                }
+            }
+        }
+        if out.is_empty() {
+            for set in sets {
+                for dist in 1..=2u32 {
+                    let Ok(lev) = fst::automaton::Levenshtein::new(key, dist) else { break };
+                    use fst::{IntoStreamer, Streamer};
+                    let mut stream = set.keys().search(lev).into_stream();
+                    let mut found = false;
+                    while let Some((_, v)) = stream.next() {
+                        if set.billable_on(v as u32, opts.date) {
+                            out.push((*set, v as u32));
+                            found = true;
+                        }
+                    }
+                    if found {
+                        break;
+                    }
+                }
+            }
+        }
+        out.truncate(opts.limit.clamp(1, 10));
+        out.iter()
+            .map(|&(set, o)| SearchResult {
+                system: set.system.name(),
+                code: set.code(o).to_string(),
+                display: set.description(o),
+                billable: set.billable_on(o, opts.date),
+                score: 0.5,
+            })
+            .collect()
     }
 
     /// The full record of a code (any form: dotted, dotless, any case), or
@@ -92,6 +179,27 @@ impl MedCode {
         // G0439 is HCPCS; G04.39 (dotless G0439) ICD-10-CM: the form written decides.
         let best = found.iter().find(|(s, o)| s.code(*o) == typed).or(found.first());
         best.map(|&(s, o)| record(s, o, opts.date))
+    }
+
+    /// The hierarchy around a code: its path from the chapter down and its
+    /// children in effect on the date.
+    pub fn tree(&self, code: &str, opts: &GetOptions) -> Option<Tree> {
+        let rec = self.get(code, opts)?;
+        let mut path = rec.ancestors.clone();
+        path.push(super::record::CodeRef {
+            code: rec.code.clone(),
+            display: rec.display.clone(),
+            kind: rec.kind,
+            billable: rec.billable,
+        });
+        Some(Tree { system: rec.system, code: rec.code, path, children: rec.children })
+    }
+
+    /// The 7th-character builder: the complete codes for a code that needs a
+    /// 7th character (placeholders added), with meanings, valid on the date.
+    pub fn seventh(&self, code: &str, opts: &GetOptions) -> Option<Vec<super::record::Seventh>> {
+        let rec = self.get(code, opts)?;
+        Some(rec.seventh_characters)
     }
 
     /// One entry per set: edition, source, counts on `date`.

@@ -16,11 +16,14 @@
 //! code order). Ties cannot happen: the ordinal breaks them, so results are
 //! deterministic.
 
-use fst::automaton::{Automaton, Str};
+use fst::automaton::{Automaton, Levenshtein, Str};
 use fst::{IntoStreamer, Streamer};
 
 use crate::codeset::{CodeSet, System};
 use crate::date::Date;
+
+pub mod synonyms;
+pub use synonyms::Synonyms;
 
 /// The most words of a query that count; the rest are ignored.
 pub const MAX_QUERY_WORDS: usize = 12;
@@ -40,6 +43,15 @@ pub struct SearchOptions {
     pub date: Date,
     /// Only codes billable on the date (no headers).
     pub billable_only: bool,
+    /// Only codes under this code prefix, block (`E08-E13`) or chapter (`4`).
+    pub within: Option<String>,
+}
+
+impl SearchOptions {
+    /// Every system, 20 results, headers included, on `date`.
+    pub fn on(date: Date) -> SearchOptions {
+        SearchOptions { system: None, limit: 20, date, billable_only: false, within: None }
+    }
 }
 
 /// One hit, in the CLI's and JS API's JSON shape.
@@ -57,20 +69,23 @@ pub struct SearchResult {
 pub struct SearchResults {
     pub query: String,
     pub results: Vec<SearchResult>,
+    /// For a code-like query that found nothing in effect: the code that
+    /// replaced it, or valid codes one edit away.
+    #[serde(rename = "didYouMean", skip_serializing_if = "Vec::is_empty")]
+    pub did_you_mean: Vec<SearchResult>,
 }
 
 /// A candidate before it is turned into a result: `key` orders candidates
 /// across code sets (lower first).
 struct Candidate {
-    key: (u8, u32, u32, u32, u32, u32, u32, u32),
-
+    key: (u8, u32, u32, u32, u32, u32, u32, u32, u32),
     set: usize,
     ord: u32,
     score: f64,
 }
 
 /// Runs a query over `sets` (already filtered to the wanted systems).
-pub fn search(sets: &[&CodeSet], query: &str, opts: &SearchOptions) -> SearchResults {
+pub fn search(sets: &[&CodeSet], synonyms: Option<&Synonyms>, query: &str, opts: &SearchOptions) -> SearchResults {
     let mut q = query.trim();
     if q.len() > MAX_QUERY_LEN {
         let mut cut = MAX_QUERY_LEN;
@@ -92,12 +107,14 @@ pub fn search(sets: &[&CodeSet], query: &str, opts: &SearchOptions) -> SearchRes
             code_candidates(set, si, &code, &typed, opts, limit, &mut cands);
         }
     }
-    // A query that is a code and finds codes is answered by codes alone; one
-    // that only looks like a code ("b12") falls back to words.
-    let words = if cands.is_empty() { query_words(q) } else { Vec::new() };
+    // A query that is a code is answered by codes alone; one that only looks
+    // like a code ("b12": no such code in any edition, no dot) falls back to words.
+    let known_code = code_like(q).is_some_and(|k| q.contains('.') || sets.iter().any(|s| s.ordinal(&k).is_some()));
+    let words = if cands.is_empty() && !known_code { query_words(q) } else { Vec::new() };
     if !words.is_empty() {
+        let query = Query::new(words, synonyms);
         for (si, set) in sets.iter().enumerate() {
-            word_candidates(set, si, &words, opts, limit, &mut cands);
+            word_candidates(set, si, &query, opts, limit, &mut cands);
         }
     }
     cands.sort_by(|a, b| a.key.cmp(&b.key).then(a.set.cmp(&b.set)).then(a.ord.cmp(&b.ord)));
@@ -119,7 +136,43 @@ pub fn search(sets: &[&CodeSet], query: &str, opts: &SearchOptions) -> SearchRes
             score: (c.score * 1000.0).round() / 1000.0,
         });
     }
-    SearchResults { query: query.to_string(), results }
+    SearchResults { query: query.to_string(), results, did_you_mean: Vec::new() }
+}
+
+/// The query words and the abbreviation expansions that apply to them.
+pub struct Query {
+    pub words: Vec<String>,
+    pub alts: Vec<Alt>,
+    /// Words that some abbreviation covers.
+    pub covered: u16,
+}
+
+/// An expansion standing in for one or more query words.
+pub struct Alt {
+    /// Bit i set: covers query word i.
+    pub covers: u16,
+    pub words: Vec<String>,
+}
+
+impl Query {
+    /// Looks up every run of up to four consecutive words in the abbreviation list.
+    pub fn new(words: Vec<String>, synonyms: Option<&Synonyms>) -> Query {
+        let mut alts = Vec::new();
+        let mut covered = 0u16;
+        if let Some(syn) = synonyms {
+            for start in 0..words.len() {
+                for len in 1..=4.min(words.len() - start) {
+                    let term = words[start..start + len].join(" ");
+                    let covers = (((1u32 << len) - 1) << start) as u16;
+                    for exp in syn.expansions(&term) {
+                        covered |= covers;
+                        alts.push(Alt { covers, words: exp.split(' ').map(str::to_string).collect() });
+                    }
+                }
+            }
+        }
+        Query { words, alts, covered }
+    }
 }
 
 /// The normalized code a query spells, if it looks like one: letters and
@@ -217,7 +270,7 @@ fn code_candidates(
         let mut stream = set.keys().search(aut).into_stream();
         while let Some((_, v)) = stream.next() {
             let ord = v as u32;
-            if !eligible(set, ord, opts) {
+            if !eligible(set, ord, opts) || !within(set, ord, opts) {
                 continue;
             }
             let exact = len == code.len();
@@ -228,7 +281,7 @@ fn code_candidates(
                 _ => 2,
             };
             out.push(Candidate {
-                key: (tier, (len - code.len()) as u32, 0, 0, 0, 0, si as u32, ord),
+                key: (tier, (len - code.len()) as u32, 0, 0, 0, 0, 0, si as u32, ord),
                 set: si,
                 ord,
                 score: if exact { 1.0 } else { 0.99 - 0.01 * (len - code.len()) as f64 },
@@ -241,63 +294,138 @@ fn code_candidates(
     }
 }
 
-const DESC_SHIFT: u32 = 0;
-const SYN_SHIFT: u32 = 16;
-const EXACT_SHIFT: u32 = 32;
+/// What matched one ordinal, one bit per query word.
+#[derive(Clone, Copy, Default)]
+struct Hit {
+    /// In the description (prefix or exact).
+    desc: u16,
+    /// Only in a synonym (inclusion term, includes note).
+    syn: u16,
+    /// Through an abbreviation or lay term's expansion.
+    abbr: u16,
+    /// The word itself, exactly (not just as a prefix).
+    exact: u16,
+    /// Only within an edit distance (a typo).
+    typo: u16,
+}
+
+/// Most index words one query word may expand to through typo matching.
+const MAX_TYPO_WORDS: usize = 2_000;
+
+/// Collects the ordinals under every index word the automaton accepts,
+/// calling `mark(ord, from_synonym, exact_word)`; returns the number of words.
+fn stream_words<A: Automaton>(
+    set: &CodeSet,
+    aut: A,
+    exact: &[u8],
+    max_words: usize,
+    mut mark: impl FnMut(u32, bool, bool),
+) -> usize {
+    let mut stream = set.words().search(aut).into_stream();
+    let mut n = 0;
+    while let Some((word, off)) = stream.next() {
+        n += 1;
+        let is_exact = word == exact;
+        for (ord, syn) in set.postings(off) {
+            mark(ord, syn, is_exact);
+        }
+        if n >= max_words {
+            break;
+        }
+    }
+    n
+}
 
 /// Codes whose words match the query words.
-fn word_candidates(
-    set: &CodeSet,
-    si: usize,
-    words: &[String],
-    opts: &SearchOptions,
-    limit: usize,
-    out: &mut Vec<Candidate>,
-) {
-    // Per ordinal: bit i (desc), 16+i (synonym), 32+i (exact word).
-    let mut masks = vec![0u64; set.len()];
+fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, limit: usize, out: &mut Vec<Candidate>) {
+    let words = &q.words;
+    let mut hits = vec![Hit::default(); set.len()];
     let mut touched: Vec<u32> = Vec::new();
     for (i, w) in words.iter().enumerate() {
-        let aut = Str::new(w).starts_with();
-        let mut stream = set.words().search(aut).into_stream();
-        while let Some((word, off)) = stream.next() {
-            let exact = word == w.as_bytes();
-            for (ord, syn) in set.postings(off) {
-                let Some(m) = masks.get_mut(ord as usize) else { continue };
-                if *m == 0 {
-                    touched.push(ord);
-                }
-                *m |= 1 << (i as u32 + if syn { SYN_SHIFT } else { DESC_SHIFT });
-                if exact {
-                    *m |= 1 << (i as u32 + EXACT_SHIFT);
-                }
+        let bit = 1u16 << i;
+        let mut mark = |ord: u32, syn: bool, exact: bool, typo: bool| {
+            let Some(h) = hits.get_mut(ord as usize) else { return };
+            if h.desc | h.syn | h.abbr == 0 {
+                touched.push(ord);
+            }
+            if syn {
+                h.syn |= bit;
+            } else {
+                h.desc |= bit;
+            }
+            if exact {
+                h.exact |= bit;
+            }
+            if typo {
+                h.typo |= bit;
+            }
+        };
+        let found =
+            stream_words(set, Str::new(w).starts_with(), w.as_bytes(), usize::MAX, |o, s, e| mark(o, s, e, false));
+        // A word nothing starts with may be misspelt: allow 1 edit (4+ letters) or 2 (8+).
+        let letters = w.chars().count();
+        if found == 0 && letters >= 4 && !w.bytes().all(|b| b.is_ascii_digit()) {
+            let distance = if letters >= 8 { 2 } else { 1 };
+            if let Ok(lev) = Levenshtein::new(w, distance) {
+                stream_words(set, lev.starts_with(), b"", MAX_TYPO_WORDS, |o, s, _| mark(o, s, false, true));
             }
         }
     }
+    // Abbreviations and lay terms: codes with every word of the expansion.
+    for alt in &q.alts {
+        let mut common: Option<Vec<u32>> = None;
+        for e in &alt.words {
+            let mut ords = Vec::new();
+            stream_words(set, Str::new(e).starts_with(), b"", usize::MAX, |o, _, _| ords.push(o));
+            ords.sort_unstable();
+            ords.dedup();
+            common = Some(match common {
+                None => ords,
+                Some(c) => c.into_iter().filter(|o| ords.binary_search(o).is_ok()).collect(),
+            });
+        }
+        for ord in common.unwrap_or_default() {
+            let Some(h) = hits.get_mut(ord as usize) else { continue };
+            if h.desc | h.syn | h.abbr == 0 {
+                touched.push(ord);
+            }
+            h.abbr |= alt.covers;
+        }
+    }
+
     let n = words.len() as u32;
-    let full = (1u64 << n) - 1;
-    // The last word is still being typed: a prefix match of it is no worse than an exact one.
-    let complete_words = full >> 1;
+    let full: u16 = ((1u32 << n) - 1) as u16;
+    let last: u16 = 1 << (n - 1);
+    // A word matched only as a prefix is weaker than an exact word, except the
+    // last one while it is being typed (unless it is a known abbreviation).
+    let _ = last;
+    // A word that is a known abbreviation ("mi") matched only as the prefix
+    // of another word ("mild") is a weak match; other words are prefixes by design.
+    let may_be_prefix: u16 = !q.covered;
     let mut local: Vec<Candidate> = Vec::new();
     for ord in touched {
-        let m = masks[ord as usize];
-        let desc = (m >> DESC_SHIFT) & full;
-        let any = desc | ((m >> SYN_SHIFT) & full);
+        let h = hits[ord as usize];
+        let any = (h.desc | h.syn | h.abbr) & full;
         let matched = any.count_ones();
         let unmatched = n - matched;
-        // Codes matching fewer than all words only fill up a short list.
+        // Codes matching fewer than half the words are noise.
         if unmatched > 0 && n > 1 && matched * 2 < n {
             continue;
         }
-        if !eligible(set, ord, opts) {
+        if !eligible(set, ord, opts) || !within(set, ord, opts) {
             continue;
         }
-        let syn_only = (any & !desc).count_ones();
-        let inexact = (complete_words & !(m >> EXACT_SHIFT)).count_ones();
+        let direct = h.desc | h.abbr;
+        let typo = (h.typo & !h.abbr & any & !(h.exact)).count_ones();
+        let weak = (any & !h.exact & !h.abbr & !h.typo & !may_be_prefix).count_ones();
+        let syn_only = (any & !direct).count_ones();
         let header = !set.billable_on(ord, opts.date) as u32;
-        let score = 0.9 * matched as f64 / n as f64 - 0.05 * syn_only as f64 / n as f64 - 0.02 * header as f64;
+        let score = (0.9 * matched as f64 / n as f64)
+            - 0.05 * (syn_only + typo) as f64 / n as f64
+            - 0.02 * weak as f64 / n as f64
+            - 0.02 * header as f64;
         local.push(Candidate {
-            key: (3, unmatched, syn_only, header, inexact, key_len(set.code(ord)), si as u32, set.rank(ord)),
+            key: (3, unmatched, typo, weak, syn_only, header, key_len(set.code(ord)), si as u32, set.rank(ord)),
             set: si,
             ord,
             score: score.max(0.0),
@@ -308,4 +436,22 @@ fn word_candidates(
         local.truncate(limit);
     }
     out.extend(local);
+}
+
+/// Whether the entry is inside the `within` filter (a code prefix, a block
+/// such as `E08-E13`, or a chapter number).
+fn within(set: &CodeSet, ord: u32, opts: &SearchOptions) -> bool {
+    let Some(w) = opts.within.as_deref() else { return true };
+    let key: String = w.trim().chars().filter(|&c| c != '.').map(|c| c.to_ascii_uppercase()).collect();
+    if key.is_empty() {
+        return true;
+    }
+    let code: String = set.code(ord).chars().filter(|&c| c != '.').collect();
+    if code.starts_with(&key) {
+        return true;
+    }
+    match set.ordinal(&key) {
+        Some(anc) => set.ancestors(ord).contains(&anc),
+        None => false,
+    }
 }

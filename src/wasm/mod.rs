@@ -105,6 +105,7 @@ impl Engine {
             limit,
             date: date_opt(&options)?,
             billable_only: prop(&options, "billableOnly").is_some_and(|v| v.is_truthy()),
+            within: opt_str(&options, "within")?,
         };
         to_js(&self.inner.search(query, &opts))
     }
@@ -160,6 +161,24 @@ impl Engine {
     pub fn from_fhir(&self, claim: JsValue) -> Result<JsValue, JsValue> {
         let v = json_of(&claim)?;
         to_js(&crate::scrub::convert::from_fhir(&v).map_err(|e| not_a_claim(&e))?)
+    }
+
+    /// `tree(code, {system, date})` → `{system, code, path, children}` or `null`.
+    pub fn tree(&self, code: &str, options: JsValue) -> Result<JsValue, JsValue> {
+        let opts = GetOptions { system: system_opt(&options)?, date: date_opt(&options)? };
+        match self.inner.tree(code, &opts) {
+            Some(t) => to_js(&t),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    /// `seventh(code, {date})` → the complete codes with meanings, or `null` for an unknown code.
+    pub fn seventh(&self, code: &str, options: JsValue) -> Result<JsValue, JsValue> {
+        let opts = GetOptions { system: system_opt(&options)?, date: date_opt(&options)? };
+        match self.inner.seventh(code, &opts) {
+            Some(list) => to_js(&list),
+            None => Ok(JsValue::NULL),
+        }
     }
 
     /// `info({date})` → one object per code set.

@@ -9,7 +9,7 @@ fn search(q: &str) -> Vec<String> {
 }
 
 fn search_with(q: &str, system: Option<System>, d: &str) -> Vec<String> {
-    let opts = SearchOptions { system, limit: 20, date: date(d), billable_only: false };
+    let opts = SearchOptions { system, limit: 20, date: date(d), billable_only: false, within: None };
     mc().search(q, &opts).results.into_iter().map(|r| r.code).collect()
 }
 
@@ -60,7 +60,7 @@ fn the_date_filters_codes_in_effect() {
 
 #[test]
 fn billable_only_drops_headers() {
-    let opts = SearchOptions { system: None, limit: 20, date: date("2026-05-01"), billable_only: true };
+    let opts = SearchOptions { system: None, limit: 20, date: date("2026-05-01"), billable_only: true, within: None };
     let res = mc().search("diabetes", &opts);
     assert!(!res.results.is_empty());
     assert!(res.results.iter().all(|r| r.billable));
@@ -70,7 +70,7 @@ fn billable_only_drops_headers() {
 fn all_systems_are_searched_when_none_is_given() {
     let hits = mc().search(
         "wheelchair",
-        &SearchOptions { system: None, limit: 50, date: date("2026-05-01"), billable_only: false },
+        &SearchOptions { system: None, limit: 50, date: date("2026-05-01"), billable_only: false, within: None },
     );
     let systems: std::collections::BTreeSet<&str> = hits.results.iter().map(|r| r.system).collect();
     assert!(systems.contains("hcpcs") && systems.contains("icd10cm"), "{systems:?}");

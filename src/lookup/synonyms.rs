@@ -1,0 +1,47 @@
+//! The curated abbreviation and lay-term list (`code-sets/synonyms/`),
+//! compiled into an fst from a normalized term to its expansions.
+
+use fst::Map;
+
+use crate::error::{Error, Result};
+use crate::format::{Blob, Bytes};
+
+/// Abbreviations and lay terms ("hbp", "heart attack") and the words of the
+/// descriptions they stand for.
+pub struct Synonyms {
+    terms: Map<Bytes>,
+    lines: Vec<String>,
+}
+
+impl Synonyms {
+    pub fn open(bytes: Bytes, what: &str) -> Result<Synonyms> {
+        let blob = Blob::open(bytes, what)?;
+        if blob.kind != 5 {
+            return Err(Error::corrupt(what, format!("kind {} is not a synonym list", blob.kind)));
+        }
+        let terms = Map::new(blob.section(b"TERM")?).map_err(|e| Error::corrupt(what, format!("TERM: {e}")))?;
+        let text = blob.section(b"EXPN")?;
+        let lines = std::str::from_utf8(text.as_ref())
+            .map_err(|_| Error::corrupt(what, "EXPN is not UTF-8"))?
+            .lines()
+            .map(str::to_string)
+            .collect();
+        Ok(Synonyms { terms, lines })
+    }
+
+    /// The expansions of a normalized term (lower-case words joined by one space).
+    pub fn expansions(&self, term: &str) -> impl Iterator<Item = &str> {
+        let v = self.terms.get(term).unwrap_or(0);
+        let (start, count) = ((v >> 8) as usize, (v & 0xff) as usize);
+        self.lines.get(start..start + count).unwrap_or(&[]).iter().map(String::as_str)
+    }
+
+    /// Number of terms.
+    pub fn len(&self) -> usize {
+        self.terms.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+}
