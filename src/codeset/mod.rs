@@ -108,8 +108,12 @@ pub struct CodeSet {
     blob: Blob,
     keys: Map<Bytes>,
     words: Map<Bytes>,
-    /// Displayed codes by ordinal, rebuilt from the KEYS fst at open.
-    codes: Vec<[u8; 8]>,
+    /// Displayed codes, concatenated, rebuilt from the KEYS fst at open;
+    /// `code_end[ord]` is where the code of `ord` ends.
+    code_text: String,
+    code_end: Vec<u32>,
+    /// Scratch space for word matching, reused across searches.
+    pub(crate) scratch: std::sync::Mutex<Vec<crate::lookup::Hit>>,
     kind: Bytes,
     parents: Vec<u32>,
     child_off: Vec<u32>,
@@ -211,27 +215,25 @@ impl CodeSet {
         }
 
         // Ordinal → displayed code, from the fst's own sorted order.
-        let mut codes = Vec::with_capacity(len);
+        let mut code_text = String::with_capacity(len * 7);
+        let mut code_end = Vec::with_capacity(len);
         {
             let mut stream = keys.stream();
             while let Some((k, v)) = stream.next() {
-                if v as usize != codes.len() || k.len() > 8 {
+                let i = code_end.len();
+                let k = std::str::from_utf8(k).map_err(|_| bad("a key is not UTF-8"))?;
+                if v as usize != i || k.len() > 8 {
                     return Err(bad("KEYS are not numbered in order"));
                 }
-                let mut c = [0u8; 8];
-                let entry_kind = kind.as_ref()[codes.len()] & KIND_MASK;
-                let dotted = system == System::Icd10Cm && k.len() > 3 && entry_kind > 1;
-                if dotted {
-                    if k.len() > 7 {
-                        return Err(bad("an ICD-10-CM key is longer than 7 characters"));
-                    }
-                    c[..3].copy_from_slice(&k[..3]);
-                    c[3] = b'.';
-                    c[4..4 + k.len() - 3].copy_from_slice(&k[3..]);
+                let entry_kind = kind.as_ref()[i] & KIND_MASK;
+                if system == System::Icd10Cm && k.len() > 3 && entry_kind > 1 && k.is_char_boundary(3) {
+                    code_text.push_str(&k[..3]);
+                    code_text.push('.');
+                    code_text.push_str(&k[3..]);
                 } else {
-                    c[..k.len()].copy_from_slice(k);
+                    code_text.push_str(k);
                 }
-                codes.push(c);
+                code_end.push(code_text.len() as u32);
             }
         }
 
@@ -354,7 +356,9 @@ impl CodeSet {
             valid_from: date("validFrom")?,
             valid_to: date("validTo")?,
             words: fst_map(b"WORD")?,
-            codes,
+            code_text,
+            code_end,
+            scratch: std::sync::Mutex::new(Vec::new()),
             kind,
             parents,
             child_off,
@@ -417,7 +421,10 @@ impl CodeSet {
 
     /// The code as displayed (`S72.001A`).
     pub fn code(&self, ord: u32) -> &str {
-        self.codes.get(ord as usize).map(|c| nul_str(c)).unwrap_or("")
+        let i = ord as usize;
+        let start = if i == 0 { 0 } else { self.code_end.get(i - 1).copied().unwrap_or(0) as usize };
+        let end = self.code_end.get(i).copied().unwrap_or(0) as usize;
+        self.code_text.get(start..end).unwrap_or("")
     }
 
     pub fn kind(&self, ord: u32) -> EntryKind {

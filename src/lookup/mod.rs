@@ -296,7 +296,7 @@ fn code_candidates(
 
 /// What matched one ordinal, one bit per query word.
 #[derive(Clone, Copy, Default)]
-struct Hit {
+pub(crate) struct Hit {
     /// In the description (prefix or exact).
     desc: u16,
     /// Only in a synonym (inclusion term, includes note).
@@ -339,7 +339,16 @@ fn stream_words<A: Automaton>(
 /// Codes whose words match the query words.
 fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, limit: usize, out: &mut Vec<Candidate>) {
     let words = &q.words;
-    let mut hits = vec![Hit::default(); set.len()];
+    // Reuse the set's scratch array (all zero between searches) when it is free.
+    let mut guard = set.scratch.try_lock().ok();
+    let mut own = Vec::new();
+    let hits: &mut Vec<Hit> = match guard.as_deref_mut() {
+        Some(v) => v,
+        None => &mut own,
+    };
+    if hits.len() != set.len() {
+        *hits = vec![Hit::default(); set.len()];
+    }
     let mut touched: Vec<u32> = Vec::new();
     for (i, w) in words.iter().enumerate() {
         let bit = 1u16 << i;
@@ -403,8 +412,8 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
     // of another word ("mild") is a weak match; other words are prefixes by design.
     let may_be_prefix: u16 = !q.covered;
     let mut local: Vec<Candidate> = Vec::new();
-    for ord in touched {
-        let h = hits[ord as usize];
+    for &ord in &touched {
+        let h = std::mem::take(&mut hits[ord as usize]);
         let any = (h.desc | h.syn | h.abbr) & full;
         let matched = any.count_ones();
         let unmatched = n - matched;
