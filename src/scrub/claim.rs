@@ -72,16 +72,29 @@ pub struct Claim {
 }
 
 /// Escapes one reference token of a JSON pointer (RFC 6901).
-pub fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
+pub fn escape(token: &str) -> std::borrow::Cow<'_, str> {
+    if token.contains(['~', '/']) {
+        token.replace('~', "~0").replace('/', "~1").into()
+    } else {
+        token.into()
+    }
 }
 
 fn join(base: &str, token: &str) -> String {
-    format!("{base}/{}", escape(token))
+    let token = escape(token);
+    let mut s = String::with_capacity(base.len() + 1 + token.len());
+    s.push_str(base);
+    s.push('/');
+    s.push_str(&token);
+    s
 }
 
 fn idx(base: &str, i: usize) -> String {
-    format!("{base}/{i}")
+    use std::fmt::Write;
+    let mut s = String::with_capacity(base.len() + 4);
+    s.push_str(base);
+    let _ = write!(s, "/{i}");
+    s
 }
 
 /// Reads a claim of either shape from a parsed JSON document.

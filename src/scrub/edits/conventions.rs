@@ -44,6 +44,10 @@ pub fn run(ctx: &mut Ctx) {
     let Some(set) = ctx.icd else { return };
     let date = ctx.claim_date;
     let valid: Vec<usize> = (0..ctx.dx.len()).filter(|&i| ctx.dx[i].ord.is_some()).collect();
+    // Excludes1 references of each diagnosis (own and inherited), read once.
+    let excludes: Vec<Vec<(u32, CodeRange)>> = (0..ctx.dx.len())
+        .map(|i| ctx.dx[i].ord.map(|o| refs_of(set, o, note_kind::EXCLUDES1)).unwrap_or_default())
+        .collect();
 
     // Excludes1: a pair where either code's Excludes1 names the other.
     let mut pairs = Vec::new();
@@ -54,10 +58,7 @@ pub fn run(ctx: &mut Ctx) {
                 continue;
             }
             let hit = |from: usize, other: &str| {
-                refs_of(set, ctx.dx[from].ord.unwrap_or(0), note_kind::EXCLUDES1)
-                    .into_iter()
-                    .find(|(_, r)| r.contains(other))
-                    .map(|(o, _)| entry_name(set, o))
+                excludes[from].iter().find(|(_, r)| r.contains(other)).map(|(o, _)| entry_name(set, *o))
             };
             if let Some(on) = hit(i, kj).or_else(|| hit(j, ki)) {
                 pairs.push((i, j, on));
