@@ -112,6 +112,8 @@ pub struct CodeSet {
     /// `code_end[ord]` is where the code of `ord` ends.
     code_text: String,
     code_end: Vec<u32>,
+    /// Ordinals in rank order (key length, then [`CodeSet::rank`]), built on first use.
+    rank_order: std::sync::OnceLock<Vec<u32>>,
     /// Scratch space for word matching, reused across searches.
     pub(crate) scratch: std::sync::Mutex<Vec<crate::lookup::Hit>>,
     kind: Bytes,
@@ -359,6 +361,7 @@ impl CodeSet {
             code_text,
             code_end,
             scratch: std::sync::Mutex::new(Vec::new()),
+            rank_order: std::sync::OnceLock::new(),
             kind,
             parents,
             child_off,
@@ -513,6 +516,25 @@ impl CodeSet {
             _ => 0,
         };
         (group << 30) | ord
+    }
+
+    /// Every ordinal in the order search ranks equal matches: shorter codes
+    /// first, then [`CodeSet::rank`] (a bucket sort, built once).
+    pub fn rank_order(&self) -> &[u32] {
+        self.rank_order.get_or_init(|| {
+            let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); 3 * 9];
+            for ord in 0..self.len as u32 {
+                let len = self.code(ord).bytes().filter(|&b| b != b'.').count().min(8);
+                buckets[len * 3 + (self.rank(ord) >> 30) as usize].push(ord);
+            }
+            buckets.concat()
+        })
+    }
+
+    /// The number of ordinals in the posting list at `offset`.
+    pub fn posting_count(&self, offset: u64) -> u64 {
+        let mut pos = offset as usize;
+        read_varint(self.post.as_ref(), &mut pos).unwrap_or(0)
     }
 
     /// The allowed 7th characters in force for an entry: its own definition

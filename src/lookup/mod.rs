@@ -336,8 +336,20 @@ fn stream_words<A: Automaton>(
     n
 }
 
+/// Most codes a rank-order scan of descriptions reads before giving up.
+const MAX_SCAN: usize = 1_000;
+
+/// Above this many candidates, walk the codes in rank order and stop at the
+/// first `limit` of the best match class instead of ranking them all.
+const RANK_WALK_MIN: usize = 1_500;
+
 /// Codes whose words match the query words.
 fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, limit: usize, out: &mut Vec<Candidate>) {
+    // A one- or two-letter word matches half the vocabulary: reading the
+    // best-ranked descriptions finds the answer before the postings could be merged.
+    if q.words.iter().any(|w| w.len() <= 2) && scan_candidates(set, si, q, opts, limit, out) {
+        return;
+    }
     let words = &q.words;
     // Reuse the set's scratch array (all zero between searches) when it is free.
     let mut guard = set.scratch.try_lock().ok();
@@ -411,18 +423,16 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
     // A word that is a known abbreviation ("mi") matched only as the prefix
     // of another word ("mild") is a weak match; other words are prefixes by design.
     let may_be_prefix: u16 = !q.covered;
-    let mut local: Vec<Candidate> = Vec::new();
-    for &ord in &touched {
-        let h = std::mem::take(&mut hits[ord as usize]);
+    let evaluate = |ord: u32, h: Hit| -> Option<Candidate> {
         let any = (h.desc | h.syn | h.abbr) & full;
         let matched = any.count_ones();
         let unmatched = n - matched;
         // Codes matching fewer than half the words are noise.
         if unmatched > 0 && n > 1 && matched * 2 < n {
-            continue;
+            return None;
         }
         if !eligible(set, ord, opts) || !within(set, ord, opts) {
-            continue;
+            return None;
         }
         let direct = h.desc | h.abbr;
         let typo = (h.typo & !h.abbr & any & !(h.exact)).count_ones();
@@ -433,18 +443,109 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
             - 0.05 * (syn_only + typo) as f64 / n as f64
             - 0.02 * weak as f64 / n as f64
             - 0.02 * header as f64;
-        local.push(Candidate {
+        Some(Candidate {
             key: (3, unmatched, typo, weak, syn_only, header, key_len(set.code(ord)), si as u32, set.rank(ord)),
             set: si,
             ord,
             score: score.max(0.0),
-        });
+        })
+    };
+    let best_class = |c: &Candidate| c.key.1 == 0 && c.key.2 == 0 && c.key.3 == 0 && c.key.4 == 0 && c.key.5 == 0;
+    let mut local: Vec<Candidate> = Vec::new();
+    if touched.len() >= RANK_WALK_MIN {
+        // Many candidates: the rank order is the final order within the best
+        // class, so the first `limit` best-class codes met are the answer.
+        for &ord in set.rank_order() {
+            let h = hits[ord as usize];
+            if h.desc | h.syn | h.abbr == 0 {
+                continue;
+            }
+            if let Some(c) = evaluate(ord, h).filter(|c| best_class(c)) {
+                local.push(c);
+                if local.len() == limit {
+                    break;
+                }
+            }
+        }
+        if local.len() < limit {
+            local.clear();
+        }
+    }
+    if local.is_empty() {
+        local.extend(touched.iter().filter_map(|&ord| evaluate(ord, hits[ord as usize])));
+    }
+    for &ord in &touched {
+        hits[ord as usize] = Hit::default();
     }
     if local.len() > limit {
         local.select_nth_unstable_by(limit - 1, |a, b| a.key.cmp(&b.key));
         local.truncate(limit);
     }
     out.extend(local);
+}
+
+/// The top `limit` codes of the best match class (every word in the
+/// description, no typo, billable on the date), found by reading codes in
+/// rank order, the order of the final sort within that class, so the first
+/// `limit` found are the answer. Returns false (adding nothing) when it
+/// cannot find them within [`MAX_SCAN`] codes.
+fn scan_candidates(
+    set: &CodeSet,
+    si: usize,
+    q: &Query,
+    opts: &SearchOptions,
+    limit: usize,
+    out: &mut Vec<Candidate>,
+) -> bool {
+    let n = q.words.len() as u32;
+    let full: u16 = ((1u32 << n) - 1) as u16;
+    let mut found: Vec<Candidate> = Vec::with_capacity(limit);
+    let mut desc = Vec::new();
+    for &ord in set.rank_order().iter().take(MAX_SCAN) {
+        if !set.billable_on(ord, opts.date) || !within(set, ord, opts) {
+            continue;
+        }
+        set.description_into(ord, &mut desc);
+        desc.make_ascii_lowercase();
+        let words: Vec<&str> = desc
+            .split(|c| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .filter_map(|w| std::str::from_utf8(w).ok())
+            .collect();
+        let (mut direct, mut exact, mut abbr) = (0u16, 0u16, 0u16);
+        for (i, w) in q.words.iter().enumerate() {
+            for d in &words {
+                if d.starts_with(w.as_str()) {
+                    direct |= 1 << i;
+                    if d.len() == w.len() {
+                        exact |= 1 << i;
+                    }
+                }
+            }
+        }
+        for alt in &q.alts {
+            if alt.words.iter().all(|e| words.iter().any(|d| d.starts_with(e.as_str()))) {
+                abbr |= alt.covers;
+            }
+        }
+        let any = (direct | abbr) & full;
+        // Weak: an abbreviation's word matched only as another word's prefix.
+        let weak = any & !exact & !abbr & q.covered;
+        if any != full || weak != 0 {
+            continue;
+        }
+        found.push(Candidate {
+            key: (3, 0, 0, 0, 0, 0, key_len(set.code(ord)), si as u32, set.rank(ord)),
+            set: si,
+            ord,
+            score: 0.9,
+        });
+        if found.len() == limit {
+            out.extend(found);
+            return true;
+        }
+    }
+    false
 }
 
 /// Whether the entry is inside the `within` filter (a code prefix, a block
