@@ -600,6 +600,38 @@ pub fn display_of(kind: Kind, key: &str, entry_kind: u8) -> String {
     }
 }
 
+/// Words that qualify a description without saying what the code is about.
+const QUALIFIERS: &[&str] = &[
+    "a",
+    "an",
+    "and",
+    "as",
+    "at",
+    "by",
+    "classified",
+    "due",
+    "elsewhere",
+    "essential",
+    "for",
+    "from",
+    "in",
+    "nos",
+    "not",
+    "of",
+    "on",
+    "or",
+    "organism",
+    "other",
+    "primary",
+    "site",
+    "specified",
+    "the",
+    "to",
+    "unspecified",
+    "with",
+    "without",
+];
+
 /// Per-ordinal counts (u8); more than 255 is a data error.
 fn counts(what: &str, lens: impl Iterator<Item = usize>) -> Result<Vec<u8>, Error> {
     lens.map(|n| u8::try_from(n).map_err(|_| format!("{what}: {n} rows for one code; the format holds 255").into()))
@@ -745,6 +777,20 @@ fn layout(kind: Kind, meta: String, items: BTreeMap<String, Item>) -> Result<Blo
         }
     }
     w.section(b"SEVN", sevn);
+
+    // Content words per description (qualifiers like "unspecified" and
+    // function words not counted; an expansion counts as its parent): the
+    // fewer there are beyond the query's, the closer the code is to it.
+    let wcnt: Vec<u8> = list
+        .iter()
+        .zip(&derived)
+        .zip(&parent)
+        .map(|((it, &d), &p)| {
+            let text = if d && p != u32::MAX { &list[p as usize].description } else { &it.description };
+            words(text).filter(|w| !QUALIFIERS.contains(&w.as_str())).count().min(255) as u8
+        })
+        .collect();
+    w.section(b"WCNT", wcnt);
 
     // Word index: word → ordinals, marking words found only in synonyms.
     let mut postings: BTreeMap<String, BTreeMap<u32, bool>> = BTreeMap::new();

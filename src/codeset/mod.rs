@@ -112,7 +112,9 @@ pub struct CodeSet {
     /// `code_end[ord]` is where the code of `ord` ends.
     code_text: String,
     code_end: Vec<u32>,
-    /// Ordinals in rank order (key length, then [`CodeSet::rank`]), built on first use.
+    /// Content words of each description (see codegen's QUALIFIERS).
+    word_count: Bytes,
+    /// Ordinals in rank order (content words, key length, then [`CodeSet::rank`]), built on first use.
     rank_order: std::sync::OnceLock<Vec<u32>>,
     /// Scratch space for word matching, reused across searches.
     pub(crate) scratch: std::sync::Mutex<Vec<crate::lookup::Hit>>,
@@ -362,6 +364,13 @@ impl CodeSet {
             code_end,
             scratch: std::sync::Mutex::new(Vec::new()),
             rank_order: std::sync::OnceLock::new(),
+            word_count: {
+                let w = blob.section(b"WCNT")?;
+                if w.as_ref().len() != len {
+                    return Err(bad("WCNT does not cover every code"));
+                }
+                w
+            },
             kind,
             parents,
             child_off,
@@ -518,14 +527,20 @@ impl CodeSet {
         (group << 30) | ord
     }
 
-    /// Every ordinal in the order search ranks equal matches: shorter codes
-    /// first, then [`CodeSet::rank`] (a bucket sort, built once).
+    /// The number of content words in the description (capped at 31).
+    pub fn word_count(&self, ord: u32) -> u32 {
+        self.word_count.as_ref().get(ord as usize).map(|&w| w.min(31) as u32).unwrap_or(31)
+    }
+
+    /// Every ordinal in the order search ranks equal matches: fewer content
+    /// words, then shorter codes, then [`CodeSet::rank`] (a bucket sort, built once).
     pub fn rank_order(&self) -> &[u32] {
         self.rank_order.get_or_init(|| {
-            let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); 3 * 9];
+            let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); 32 * 9 * 3];
             for ord in 0..self.len as u32 {
                 let len = self.code(ord).bytes().filter(|&b| b != b'.').count().min(8);
-                buckets[len * 3 + (self.rank(ord) >> 30) as usize].push(ord);
+                let w = self.word_count(ord) as usize;
+                buckets[(w * 9 + len) * 3 + (self.rank(ord) >> 30) as usize].push(ord);
             }
             buckets.concat()
         })

@@ -78,7 +78,7 @@ pub struct SearchResults {
 /// A candidate before it is turned into a result: `key` orders candidates
 /// across code sets (lower first).
 struct Candidate {
-    key: (u8, u32, u32, u32, u32, u32, u32, u32, u32),
+    key: (u8, u32, u32, u32, u32, u32, u32, u32, u32, u32, u32),
     set: usize,
     ord: u32,
     score: f64,
@@ -145,6 +145,10 @@ pub struct Query {
     pub alts: Vec<Alt>,
     /// Words that some abbreviation covers.
     pub covered: u16,
+    /// Words that a multi-word phrase of the list covers.
+    pub phrase_bits: u16,
+    /// The fewest loose words any code can have (all words not in a phrase).
+    pub min_loose: u32,
 }
 
 /// An expansion standing in for one or more query words.
@@ -171,7 +175,10 @@ impl Query {
                 }
             }
         }
-        Query { words, alts, covered }
+        let phrase_bits = alts.iter().filter(|a| a.covers.count_ones() > 1).fold(0, |acc, a| acc | a.covers);
+        let full = ((1u32 << words.len()) - 1) as u16;
+        let min_loose = (full & !phrase_bits).count_ones();
+        Query { words, alts, covered, phrase_bits, min_loose }
     }
 }
 
@@ -281,7 +288,7 @@ fn code_candidates(
                 _ => 2,
             };
             out.push(Candidate {
-                key: (tier, (len - code.len()) as u32, 0, 0, 0, 0, 0, si as u32, ord),
+                key: (tier, (len - code.len()) as u32, 0, 0, 0, 0, 0, 0, 0, si as u32, ord),
                 set: si,
                 ord,
                 score: if exact { 1.0 } else { 0.99 - 0.01 * (len - code.len()) as f64 },
@@ -307,6 +314,8 @@ pub(crate) struct Hit {
     exact: u16,
     /// Only within an edit distance (a typo).
     typo: u16,
+    /// Through a multi-word phrase's expansion.
+    phrase: u16,
 }
 
 /// Most index words one query word may expand to through typo matching.
@@ -390,6 +399,20 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
             if let Ok(lev) = Levenshtein::new(w, distance) {
                 stream_words(set, lev.starts_with(), b"", MAX_TYPO_WORDS, |o, s, _| mark(o, s, false, true));
             }
+            // Two neighbouring letters swapped ("siezure") is one slip, not two edits.
+            let b = w.as_bytes();
+            for i in 0..b.len() - 1 {
+                if b[i] == b[i + 1] {
+                    continue;
+                }
+                let mut t = b.to_vec();
+                t.swap(i, i + 1);
+                if let Ok(t) = String::from_utf8(t) {
+                    stream_words(set, Str::new(&t).starts_with(), b"", MAX_TYPO_WORDS, |o, s, _| {
+                        mark(o, s, false, true)
+                    });
+                }
+            }
         }
     }
     // Abbreviations and lay terms: codes with every word of the expansion.
@@ -411,6 +434,9 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
                 touched.push(ord);
             }
             h.abbr |= alt.covers;
+            if alt.covers.count_ones() > 1 {
+                h.phrase |= alt.covers;
+            }
         }
     }
 
@@ -444,13 +470,27 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
             - 0.02 * weak as f64 / n as f64
             - 0.02 * header as f64;
         Some(Candidate {
-            key: (3, unmatched, typo, weak, syn_only, header, key_len(set.code(ord)), si as u32, set.rank(ord)),
+            key: (
+                3,
+                unmatched,
+                typo,
+                weak,
+                syn_only,
+                loose(any, h.phrase),
+                header,
+                set.word_count(ord),
+                key_len(set.code(ord)),
+                si as u32,
+                set.rank(ord),
+            ),
             set: si,
             ord,
             score: score.max(0.0),
         })
     };
-    let best_class = |c: &Candidate| c.key.1 == 0 && c.key.2 == 0 && c.key.3 == 0 && c.key.4 == 0 && c.key.5 == 0;
+    let best_class = |c: &Candidate| {
+        c.key.1 == 0 && c.key.2 == 0 && c.key.3 == 0 && c.key.4 == 0 && c.key.5 == q.min_loose && c.key.6 == 0
+    };
     let mut local: Vec<Candidate> = Vec::new();
     if touched.len() >= RANK_WALK_MIN {
         // Many candidates: the rank order is the final order within the best
@@ -512,7 +552,7 @@ fn scan_candidates(
             .filter(|w| !w.is_empty())
             .filter_map(|w| std::str::from_utf8(w).ok())
             .collect();
-        let (mut direct, mut exact, mut abbr) = (0u16, 0u16, 0u16);
+        let (mut direct, mut exact, mut abbr, mut phrase) = (0u16, 0u16, 0u16, 0u16);
         for (i, w) in q.words.iter().enumerate() {
             for d in &words {
                 if d.starts_with(w.as_str()) {
@@ -526,16 +566,31 @@ fn scan_candidates(
         for alt in &q.alts {
             if alt.words.iter().all(|e| words.iter().any(|d| d.starts_with(e.as_str()))) {
                 abbr |= alt.covers;
+                if alt.covers.count_ones() > 1 {
+                    phrase |= alt.covers;
+                }
             }
         }
         let any = (direct | abbr) & full;
         // Weak: an abbreviation's word matched only as another word's prefix.
         let weak = any & !exact & !abbr & q.covered;
-        if any != full || weak != 0 {
+        if any != full || weak != 0 || loose(any, phrase) != q.min_loose {
             continue;
         }
         found.push(Candidate {
-            key: (3, 0, 0, 0, 0, 0, key_len(set.code(ord)), si as u32, set.rank(ord)),
+            key: (
+                3,
+                0,
+                0,
+                0,
+                0,
+                loose(any, phrase),
+                0,
+                set.word_count(ord),
+                key_len(set.code(ord)),
+                si as u32,
+                set.rank(ord),
+            ),
             set: si,
             ord,
             score: 0.9,
@@ -546,6 +601,13 @@ fn scan_candidates(
         }
     }
     false
+}
+
+/// Query words matched other than through a multi-word phrase ("broken hip",
+/// "high blood pressure"): a code that matches the phrase's meaning beats one
+/// that matches its words one by one.
+fn loose(any: u16, phrase: u16) -> u32 {
+    (any & !phrase).count_ones()
 }
 
 /// Whether the entry is inside the `within` filter (a code prefix, a block
