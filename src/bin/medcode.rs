@@ -262,6 +262,11 @@ mod scrub {
         d
     }
 
+    /// `{"line": N, "error": "..."}`, fields in that order.
+    fn line_error(line: usize, message: &str) -> String {
+        format!("{{\"line\":{line},\"error\":{}}}", serde_json::Value::from(message))
+    }
+
     pub fn run(
         mc: &MedCode,
         mut input: Box<dyn BufRead>,
@@ -271,6 +276,7 @@ mod scrub {
         let stdout = std::io::stdout();
         let mut out = BufWriter::new(stdout.lock());
         let (mut any_error, mut unreadable) = (false, false);
+        let mut raw: Vec<u8> = Vec::new();
         let mut line = String::new();
         let mut doc = String::new();
         let (mut start_line, mut line_no) = (0usize, 0usize);
@@ -279,11 +285,23 @@ mod scrub {
         let mut multi_line = false;
         let mut first_doc = true;
         loop {
+            raw.clear();
             line.clear();
-            let n = input.read_line(&mut line).map_err(|e| Usage(format!("cannot read input: {e}")))?;
+            let n = input.read_until(b'\n', &mut raw).map_err(|e| Usage(format!("cannot read input: {e}")))?;
             let eof = n == 0;
             if !eof {
                 line_no += 1;
+                match std::str::from_utf8(&raw) {
+                    Ok(text) => line.push_str(text),
+                    Err(e) => {
+                        // One unreadable line loses only itself; the batch goes on.
+                        unreadable = true;
+                        let msg = format!("line {line_no} is not valid UTF-8 (byte {})", e.valid_up_to() + 1);
+                        eprintln!("medcode: {msg}");
+                        writeln!(out, "{}", line_error(line_no, &msg)).map_err(|e| Usage(e.to_string()))?;
+                        continue;
+                    }
+                }
                 if doc.is_empty() && line.trim().is_empty() {
                     continue;
                 }
@@ -318,8 +336,7 @@ mod scrub {
                 Err(e) => {
                     unreadable = true;
                     eprintln!("medcode: line {start_line}: {e}");
-                    let v = serde_json::json!({"line": start_line, "error": e.0});
-                    writeln!(out, "{v}").map_err(|e| Usage(e.to_string()))?;
+                    writeln!(out, "{}", line_error(start_line, &e.0)).map_err(|e| Usage(e.to_string()))?;
                 }
             }
             doc.clear();

@@ -4,6 +4,7 @@
 mod cli;
 mod data;
 mod docs;
+mod hostile;
 mod licensing;
 mod lookup;
 mod records;
