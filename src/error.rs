@@ -14,7 +14,7 @@ pub enum Error {
     #[error("{field}: {value:?} is not a valid date (expected YYYY-MM-DD)")]
     BadDate { field: String, value: String },
     /// An unknown code-system name.
-    #[error("unknown code system {0:?}; expected one of icd10cm, hcpcs, icd10pcs, pos")]
+    #[error("unknown code system {0:?}; expected one of icd10cm, hcpcs, icd10pcs, pos, cpt (with a CPT pack)")]
     UnknownSystem(String),
     /// An option with a value of the wrong kind.
     #[error("option {option}: {detail}")]
@@ -25,6 +25,20 @@ pub enum Error {
     /// Input too large to accept.
     #[error("{what} is too large: {detail}")]
     TooLarge { what: String, detail: String },
+    /// A pack that is truncated, altered, inconsistent inside, or not a medcode pack at all.
+    #[error("{what} is not a usable medcode pack: {detail}")]
+    PackCorrupt { what: String, detail: String },
+    /// A pack built by a medcode with another format version.
+    #[error(
+        "{what} has pack format version {found}; this medcode reads version {expected} (rebuild the pack from its source files with `medcode pack build`)"
+    )]
+    PackVersion { what: String, found: u16, expected: u16 },
+    /// A medcode blob that is not a pack, or a pack of a kind this medcode does not know.
+    #[error("{what}: {detail}")]
+    PackKind { what: String, detail: String },
+    /// A source file `medcode pack build` cannot turn into a pack (`location` is `file:line` or the file).
+    #[error("{location}: {detail}")]
+    PackInput { location: String, detail: String },
 }
 
 impl Error {
@@ -38,11 +52,24 @@ impl Error {
             Error::BadOption { .. } => "BAD-OPTION",
             Error::SystemNotBuilt(_) => "SYSTEM-NOT-BUILT",
             Error::TooLarge { .. } => "TOO-LARGE",
+            Error::PackCorrupt { .. } => "PACK-CORRUPT",
+            Error::PackVersion { .. } => "PACK-VERSION",
+            Error::PackKind { .. } => "PACK-KIND",
+            Error::PackInput { .. } => "PACK-INPUT",
         }
     }
 
     pub(crate) fn corrupt(what: &str, detail: impl Into<String>) -> Self {
         Error::Corrupt { what: what.to_string(), detail: detail.into() }
+    }
+
+    /// The same problem found in a pack: blob errors become their `PACK-` codes.
+    pub(crate) fn in_pack(self) -> Self {
+        match self {
+            Error::Corrupt { what, detail } => Error::PackCorrupt { what, detail },
+            Error::Version { what, found, expected } => Error::PackVersion { what, found, expected },
+            other => other,
+        }
     }
 }
 

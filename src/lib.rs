@@ -21,9 +21,11 @@
 //!
 //! ## Where things are
 //!
-//! - [`format`]: the blob container (magic, version, checksum, sections).
+//! - [`format`](mod@format): the blob container (magic, version, checksum, sections).
 //! - [`codeset`]: one opened code set, the [`MedCode`] registry, records.
 //! - [`lookup`]: the typeahead search.
+//! - [`pack`]: packs of licensed data loaded at run time (CPT, NCCI PTP, MUE)
+//!   and, natively, `pack::build`, which makes them from the publishers' files.
 //! - `wasm` (wasm32 only): the JavaScript binding.
 //!
 //! Data provenance and licences: `code-sets/README.md`. CPT is never
@@ -35,10 +37,13 @@ mod embedded;
 pub mod error;
 pub mod format;
 pub mod lookup;
+pub mod pack;
 pub mod scrub;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
+#[cfg(target_arch = "wasm32")]
+pub use wasm::Engine;
 
 pub use codeset::record::Record;
 pub use codeset::registry::{GetOptions, MedCode, SetInfo, Tree};
@@ -46,4 +51,5 @@ pub use codeset::System;
 pub use date::Date;
 pub use error::{Error, Result};
 pub use lookup::{SearchOptions, SearchResult, SearchResults};
+pub use pack::{PackInfo, PackKind};
 pub use scrub::{Finding, ScrubOptions, ScrubResult, Severity};

@@ -174,3 +174,105 @@ fn errors_carry_a_stable_code() {
     let err = e.info(opts(json!({ "date": "2026-13-01" }))).unwrap_err();
     assert_eq!(error_code(err), "BAD-DATE");
 }
+
+// ---- packs (issue 7): the fixture packs built by `medcode pack build` ----
+// (made-up codes and descriptors; `tests/it/packs.rs` keeps these files in
+// step with the builder).
+
+const CPT_PACK: &[u8] = include_bytes!("fixtures/packs/built/cpt.mcpack");
+const PTP_PACK: &[u8] = include_bytes!("fixtures/packs/built/ncci-ptp.mcpack");
+const MUE_PACK: &[u8] = include_bytes!("fixtures/packs/built/mue.mcpack");
+
+fn pack_claim(lines: Value) -> JsValue {
+    let claim = json!({
+        "id": "pack-test",
+        "patient": {"birthDate": "1950-03-02", "sex": "F"},
+        "billingProvider": {"npi": "1234567893"},
+        "placeOfService": "11",
+        "diagnoses": ["E11.9"],
+        "lines": lines,
+    });
+    JsValue::from_str(&claim.to_string())
+}
+
+fn line(code: &str, modifiers: Value, units: u32) -> Value {
+    json!({"code": code, "modifiers": modifiers, "units": units, "charge": 10.0, "serviceDate": DAY, "diagnosisPointers": [1]})
+}
+
+fn edits(res: &Value) -> Vec<String> {
+    res["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| format!("{} {}", f["edit"].as_str().unwrap(), f["path"].as_str().unwrap()))
+        .collect()
+}
+
+#[wasm_bindgen_test]
+fn load_pack_makes_cpt_searchable_and_runs_the_pack_edits() {
+    let mut e = engine();
+    let scrub =
+        |e: &Engine, lines: Value| json(e.scrub(pack_claim(lines), opts(json!({"today": "2026-11-27"}))).unwrap());
+    let before = scrub(&e, json!([line("00001", json!([]), 1)]));
+    assert!(edits(&before).contains(&"PX-CPT-UNCHECKED /lines/0/code".to_string()), "{before}");
+
+    let info = json(e.load_pack(CPT_PACK.to_vec(), Some("cpt.mcpack".into())).unwrap());
+    assert_eq!(
+        (info["kind"].as_str(), info["name"].as_str(), info["entries"].as_u64()),
+        (Some("cpt"), Some("cpt.mcpack"), Some(14))
+    );
+    assert!(info["sources"].as_array().is_some_and(|s| s.len() == 3), "{info}");
+    let res = search(&e, "quuxplasty", json!({ "date": DAY, "system": "cpt" }));
+    let mut got = codes(&res);
+    got.sort();
+    assert_eq!(got, ["00001", "00002"]);
+    let res = search(&e, "0000T", json!({ "date": DAY }));
+    assert_eq!(res["results"][0]["system"], "cpt");
+    assert_eq!(json(e.get("00001", opts(json!({ "date": DAY }))).unwrap())["system"], "cpt");
+
+    e.load_pack(PTP_PACK.to_vec(), None).unwrap();
+    e.load_pack(MUE_PACK.to_vec(), None).unwrap();
+    let res = scrub(&e, json!([line("00001", json!([]), 2), line("00002", json!([]), 1)]));
+    let got = edits(&res);
+    assert!(got.contains(&"NCCI-PTP /lines/1/code".to_string()), "{res}");
+    assert!(got.contains(&"NCCI-MUE /lines/0/units".to_string()), "{res}");
+    assert!(!got.iter().any(|g| g.starts_with("PX-CPT-UNCHECKED")), "{res}");
+    // Indicator 1: a warning without a modifier, nothing with XU.
+    let res = scrub(&e, json!([line("00003", json!([]), 1), line("00004", json!([]), 1)]));
+    assert!(edits(&res).contains(&"NCCI-PTP /lines/1/code".to_string()), "{res}");
+    let res = scrub(&e, json!([line("00003", json!([]), 1), line("00004", json!(["XU"]), 1)]));
+    assert!(!edits(&res).iter().any(|g| g.starts_with("NCCI-PTP")), "{res}");
+
+    let packs = json(e.packs().unwrap());
+    let kinds: Vec<&str> = packs.as_array().unwrap().iter().map(|p| p["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["cpt", "ncci-ptp", "mue"]);
+    let info = json(e.info(opts(json!({ "date": DAY }))).unwrap());
+    for kind in ["cpt", "ncci-ptp", "mue"] {
+        let s =
+            info.as_array().unwrap().iter().find(|s| s["system"] == kind).unwrap_or_else(|| panic!("{kind}: {info}"));
+        assert_eq!(s["pack"]["kind"], kind, "{s}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn bad_packs_throw_pack_errors() {
+    let mut e = engine();
+    let mut flipped = CPT_PACK.to_vec();
+    let at = flipped.len() / 2;
+    flipped[at] ^= 1;
+    let mut version = MUE_PACK.to_vec();
+    version[8] = 7;
+    let mut kind = PTP_PACK.to_vec();
+    kind[10] = 1;
+    for (bytes, want) in [
+        (flipped, "PACK-CORRUPT"),
+        (CPT_PACK[..CPT_PACK.len() / 3].to_vec(), "PACK-CORRUPT"),
+        (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01".to_vec(), "PACK-CORRUPT"),
+        (b"{\"resourceType\": \"Claim\"}".to_vec(), "PACK-CORRUPT"),
+        (version, "PACK-VERSION"),
+        (kind, "PACK-KIND"),
+    ] {
+        assert_eq!(error_code(e.load_pack(bytes, Some("bad.mcpack".into())).unwrap_err()), want);
+    }
+    assert_eq!(json(e.packs().unwrap()), json!([]));
+}

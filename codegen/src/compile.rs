@@ -879,6 +879,48 @@ fn layout(kind: Kind, meta: String, items: BTreeMap<String, Item>) -> Result<Blo
     Ok(w)
 }
 
+/// One code of a code set compiled outside `code-sets/` (a user's CPT pack,
+/// built by `medcode pack build`): a flat list of codes, no hierarchy.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CodeItem {
+    /// The code as displayed; its key (upper case, no dot) must display the same.
+    pub code: String,
+    pub description: String,
+    /// Other wordings searched as synonyms (medium or short descriptors, …).
+    pub synonyms: Vec<String>,
+    /// Dates the code is billable on: stored days (see [`stored_date`]), inclusive.
+    pub billable: Vec<(u16, u16)>,
+    /// Display-only extras returned by `get` (a JSON object per code).
+    pub extra: Map<String, Value>,
+}
+
+/// Compiles a flat code set into a blob of `kind` with the same sections
+/// (and the same reader, medcode's `CodeSet`) as the embedded sets. `meta`
+/// is the META section as given (`key=value` lines; the reader needs at
+/// least `validFrom` and `validTo`). Codes must be unique by key.
+pub fn compile_code_set(kind: Kind, meta: String, items: Vec<CodeItem>) -> Result<Vec<u8>, Error> {
+    let mut map: BTreeMap<String, Item> = BTreeMap::new();
+    for it in items {
+        let key = key_of(&it.code);
+        if key.is_empty() || key.len() > 8 || !key.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(format!("{:?} is not a code of 1 to 8 letters and digits", it.code).into());
+        }
+        let item = Item {
+            display: it.code,
+            kind: kind::CODE,
+            description: it.description,
+            synonyms: it.synonyms,
+            billable: it.billable,
+            extra: it.extra,
+            ..Item::default()
+        };
+        if map.insert(key.clone(), item).is_some() {
+            return Err(format!("the code {key} is listed twice").into());
+        }
+    }
+    Ok(layout(kind, meta, map)?.finish())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

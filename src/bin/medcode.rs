@@ -1,27 +1,43 @@
 //! The `medcode` command line: search, get and info over the embedded code
-//! sets. JSON output (`--json`) is a public contract: fields are added, never
-//! renamed. Exit status: 0 success, 2 bad usage or input (reason on stderr).
+//! sets and loaded packs, claim scrubbing, and `pack build`. JSON output
+//! (`--json`) is a public contract: fields are added, never renamed. Exit
+//! status: 0 success, 2 bad usage or input (reason on stderr).
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use medcode::scrub::{Format, ScrubOptions};
-use medcode::{Date, GetOptions, MedCode, SearchOptions, System};
+use medcode::{Date, GetOptions, MedCode, PackKind, SearchOptions, System};
 
 const USAGE: &str = "\
 usage:
-  medcode search QUERY [--system icd10cm|hcpcs|icd10pcs|pos] [--limit N] [--date YYYY-MM-DD] [--billable] [--within CODE|BLOCK|CHAPTER] [--json]
-  medcode get CODE [--system S] [--date YYYY-MM-DD] [--json]
-  medcode tree CODE [--system S] [--date YYYY-MM-DD] [--json]
+  medcode search QUERY [--system icd10cm|hcpcs|icd10pcs|pos|cpt] [--limit N] [--date YYYY-MM-DD] [--billable] [--within CODE|BLOCK|CHAPTER] [--pack FILE]... [--json]
+  medcode get CODE [--system S] [--date YYYY-MM-DD] [--pack FILE]... [--json]
+  medcode tree CODE [--system S] [--date YYYY-MM-DD] [--pack FILE]... [--json]
   medcode seventh CODE [--date YYYY-MM-DD] [--json]
-  medcode info [--date YYYY-MM-DD] [--json]
-  medcode scrub [FILE|-] [--today YYYY-MM-DD] [--format auto|medcode|fhir] [--pretty]
+  medcode info [--date YYYY-MM-DD] [--pack FILE]... [--json]
+  medcode scrub [FILE|-] [--today YYYY-MM-DD] [--format auto|medcode|fhir] [--pack FILE]... [--pretty]
+  medcode pack build --kind cpt|ncci-ptp|mue FILE... -o OUT.mcpack [--edition TEXT] [--progress] [--json]
   medcode help
 
 `--` ends options (a query may then start with '-'). Dates default to today.
 scrub reads one JSON claim or NDJSON (one claim per line) and prints one JSON
 line per claim; exit 0: no error findings, 1: some claim has an error finding,
-2: some input could not be read.";
+2: some input could not be read.
+--pack loads a pack built by `medcode pack build` (CPT codes, NCCI PTP edits,
+medically unlikely edits); repeat it to load several. pack build reads the
+publishers' files (AMA CPT descriptor files or a CSV; CMS NCCI PTP and MUE
+files), reports progress on stderr for large inputs and prints a summary.";
+
+/// Today from the system clock. (The CLI is a native program; it is also
+/// compiled for wasm32 only because `cargo test --target wasm32… --test wasm`
+/// builds every binary, and there it has no clock.)
+fn today() -> Date {
+    #[cfg(not(target_arch = "wasm32"))]
+    return Date::today();
+    #[cfg(target_arch = "wasm32")]
+    return Date::from_days(0);
+}
 
 /// A usage or input error: printed to stderr, exit status 2.
 struct Usage(String);
@@ -56,6 +72,11 @@ struct Args {
     today: Option<Date>,
     format: Option<Format>,
     pretty: bool,
+    packs: Vec<String>,
+    kind: Option<PackKind>,
+    output: Option<String>,
+    edition: Option<String>,
+    progress: bool,
 }
 
 fn parse(args: &[String]) -> Result<Args, Usage> {
@@ -63,6 +84,10 @@ fn parse(args: &[String]) -> Result<Args, Usage> {
     let mut it = args.iter();
     let mut only_positional = false;
     while let Some(a) = it.next() {
+        if a == "-o" && !only_positional {
+            out.output = Some(it.next().cloned().ok_or_else(|| Usage("-o needs a value".into()))?);
+            continue;
+        }
         if only_positional || !a.starts_with("--") || a == "-" {
             out.positional.push(a.clone());
             continue;
@@ -102,6 +127,16 @@ fn parse(args: &[String]) -> Result<Args, Usage> {
                     other => return Err(Usage(format!("--format: {other:?} is not auto, medcode or fhir"))),
                 }
             }
+            "--pack" => out.packs.push(value()?),
+            "--kind" => {
+                let v = value()?;
+                out.kind = Some(
+                    PackKind::parse(&v).ok_or_else(|| Usage(format!("--kind: {v:?} is not cpt, ncci-ptp or mue")))?,
+                );
+            }
+            "--output" => out.output = Some(value()?),
+            "--edition" => out.edition = Some(value()?),
+            "--progress" => out.progress = true,
             _ => return Err(Usage(format!("unknown option {name}\n{USAGE}"))),
         }
     }
@@ -115,8 +150,15 @@ fn run(args: &[String]) -> Result<ExitCode, Usage> {
         return Ok(ExitCode::SUCCESS);
     }
     let a = parse(&args[1..])?;
-    let date = a.date.unwrap_or_else(Date::today);
-    let mc = MedCode::embedded()?;
+    if command == "pack" {
+        return pack::run(&a);
+    }
+    let date = a.date.unwrap_or_else(today);
+    let mut mc = MedCode::embedded()?;
+    for path in &a.packs {
+        let bytes = std::fs::read(path).map_err(|e| Usage(format!("cannot read pack {path}: {e}")))?;
+        mc.load_pack_as(bytes, path).map_err(|e| Usage(format!("{e} [{}]", e.code())))?;
+    }
     let mut out = std::io::stdout().lock();
     match command.as_str() {
         "search" => {
@@ -202,16 +244,24 @@ fn run(args: &[String]) -> Result<ExitCode, Usage> {
                 writeln!(out, "{}", serde_json::to_string(&info)?)?;
             } else {
                 for s in &info {
+                    let counted = if s.system == "ncci-ptp" || s.system == "mue" { "in effect" } else { "billable" };
                     writeln!(
                         out,
-                        "{:<9} {:>7} entries, {:>6} billable on {date}; valid {}..{}\n          {}\n          source: {}",
+                        "{:<9} {:>7} entries, {:>6} {counted} on {date}; valid {}..{}\n          {}\n          source: {}",
                         s.system, s.entries, s.billable, s.valid_from, s.valid_to, s.edition, s.source
                     )?;
+                    if let Some(p) = &s.pack {
+                        writeln!(
+                            out,
+                            "          pack: {} ({} bytes, checksum {}), {}",
+                            p.name, p.bytes, p.checksum, p.built
+                        )?;
+                    }
                 }
             }
         }
         "scrub" => {
-            let opts = ScrubOptions { today: a.today.unwrap_or_else(Date::today), format: a.format };
+            let opts = ScrubOptions { today: a.today.unwrap_or_else(today), format: a.format };
             let input: Box<dyn std::io::BufRead> = match a.positional.as_slice() {
                 [] => Box::new(std::io::stdin().lock()),
                 [f] if f == "-" => Box::new(std::io::stdin().lock()),
@@ -226,6 +276,109 @@ fn run(args: &[String]) -> Result<ExitCode, Usage> {
         other => return Err(Usage(format!("unknown command {other:?}\n{USAGE}"))),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+mod pack {
+    //! `medcode pack build`: the publishers' files → one `.mcpack`.
+
+    use std::process::ExitCode;
+
+    use super::{Args, Usage};
+
+    #[cfg(target_arch = "wasm32")]
+    pub fn run(_: &Args) -> Result<ExitCode, Usage> {
+        Err(Usage("pack build is not available in this build".into()))
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn run(a: &Args) -> Result<ExitCode, Usage> {
+        use std::io::{IsTerminal, Write};
+
+        use medcode::pack::build::{build, Options, Progress, Source};
+
+        match a.positional.first().map(String::as_str) {
+            Some("build") => {}
+            Some(other) => return Err(Usage(format!("unknown pack command {other:?}; try `medcode pack build`"))),
+            None => {
+                return Err(Usage("pack needs a command: medcode pack build --kind KIND FILE... -o OUT.mcpack".into()))
+            }
+        }
+        let kind = a.kind.ok_or_else(|| Usage("pack build needs --kind cpt, ncci-ptp or mue".into()))?;
+        let output = a.output.as_deref().ok_or_else(|| Usage("pack build needs -o OUT.mcpack".into()))?;
+        let files = &a.positional[1..];
+        if files.is_empty() {
+            return Err(Usage("pack build needs at least one input FILE".into()));
+        }
+        let mut sources = Vec::with_capacity(files.len());
+        for f in files {
+            let bytes = std::fs::read(f).map_err(|e| Usage(format!("cannot read {f}: {e}")))?;
+            // The file name alone goes into the pack and its messages' locations.
+            let name =
+                std::path::Path::new(f).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or(f.clone());
+            sources.push(Source { name, bytes });
+        }
+        let total: usize = sources.iter().map(|s| s.bytes.len()).sum();
+        let show = a.progress || total >= 1 << 20;
+        let tty = std::io::stderr().is_terminal();
+        let mut last_pct: Option<(usize, usize)> = None;
+        let mut on_progress = |p: &Progress| {
+            if !show {
+                return;
+            }
+            let pct = (p.done * 100).checked_div(p.size).unwrap_or(100);
+            let step = if tty { pct } else { pct / 10 * 10 };
+            if last_pct == Some((p.file_index, step)) {
+                return;
+            }
+            last_pct = Some((p.file_index, step));
+            let line = format!(
+                "medcode: reading {} (file {} of {}): {pct}%, {} rows",
+                p.file,
+                p.file_index + 1,
+                p.files,
+                p.rows
+            );
+            let mut err = std::io::stderr().lock();
+            let _ = if tty {
+                write!(err, "\r{line}\x1b[K{}", if pct >= 100 { "\n" } else { "" })
+            } else {
+                writeln!(err, "{line}")
+            };
+        };
+        let opts = Options { edition: a.edition.clone() };
+        let (bytes, summary) =
+            build(kind, &sources, &opts, &mut on_progress).map_err(|e| Usage(format!("{e} [{}]", e.code())))?;
+        let tmp = format!("{output}.tmp");
+        std::fs::write(&tmp, &bytes).map_err(|e| Usage(format!("cannot write {tmp}: {e}")))?;
+        std::fs::rename(&tmp, output).map_err(|e| Usage(format!("cannot write {output}: {e}")))?;
+        let mut out = std::io::stdout().lock();
+        if a.json {
+            writeln!(out, "{}", serde_json::to_string(&summary)?)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        writeln!(out, "wrote {output}: {} pack, {} bytes", summary.kind, summary.bytes)?;
+        writeln!(out, "  edition: {}", summary.edition)?;
+        for f in &summary.files {
+            writeln!(
+                out,
+                "  {}: {} rows read, {} used, {} header lines",
+                f.file, f.rows_read, f.rows_used, f.header_lines
+            )?;
+        }
+        let skipped: usize = summary.skipped.iter().map(|s| s.rows).sum();
+        writeln!(out, "  rows: {} read, {} used, {skipped} skipped", summary.rows_read, summary.rows_used)?;
+        for s in &summary.skipped {
+            writeln!(out, "    {} skipped: {} (first at {})", s.rows, s.reason, s.first)?;
+        }
+        let what = match summary.kind {
+            medcode::PackKind::Cpt => "CPT codes",
+            medcode::PackKind::NcciPtp => "edit rows",
+            medcode::PackKind::Mue => "MUE rows",
+        };
+        writeln!(out, "  {} {what}, {} distinct codes", summary.entries, summary.codes)?;
+        writeln!(out, "  dates: {}..{}", summary.valid_from, summary.valid_to)?;
+        Ok(ExitCode::SUCCESS)
+    }
 }
 
 mod scrub {

@@ -197,6 +197,18 @@ pub struct Range {
 impl CodeSet {
     /// Opens a blob (embedded or a pack) as a code set.
     pub fn open(bytes: Bytes, what: &str) -> Result<CodeSet> {
+        Self::open_with(bytes, what, false)
+    }
+
+    /// Opens a pack's code set: [`CodeSet::open`] plus [`CodeSet::verify_pack`],
+    /// with the fst checksums checked before anything walks the fsts.
+    pub(crate) fn open_pack(bytes: Bytes, what: &str) -> Result<CodeSet> {
+        let set = Self::open_with(bytes, what, true)?;
+        set.verify_pack()?;
+        Ok(set)
+    }
+
+    fn open_with(bytes: Bytes, what: &str, verify: bool) -> Result<CodeSet> {
         let blob = Blob::open(bytes, what)?;
         let system = System::from_kind(blob.kind)
             .ok_or_else(|| Error::corrupt(what, format!("kind {} is not a code set", blob.kind)))?;
@@ -208,7 +220,12 @@ impl CodeSet {
         let date =
             |k: &str| Date::parse_opt(&field(k)).ok_or_else(|| Error::corrupt(what, format!("META {k} is not a date")));
         let fst_map = |tag: &[u8; 4]| -> Result<Map<Bytes>> {
-            Map::new(blob.section(tag)?).map_err(|e| Error::corrupt(what, format!("index {}: {e}", tag_str(tag))))
+            let map = Map::new(blob.section(tag)?)
+                .map_err(|e| Error::corrupt(what, format!("index {}: {e}", tag_str(tag))))?;
+            if verify {
+                map.as_fst().verify().map_err(|e| Error::corrupt(what, format!("index {}: {e}", tag_str(tag))))?;
+            }
+            Ok(map)
         };
         let keys = fst_map(b"KEYS")?;
         let len = keys.len();
@@ -229,7 +246,7 @@ impl CodeSet {
                 if v as usize != i || k.len() > 8 {
                     return Err(bad("KEYS are not numbered in order"));
                 }
-                let entry_kind = kind.as_ref()[i] & KIND_MASK;
+                let entry_kind = kind.as_ref().get(i).ok_or_else(|| bad("KEYS hold more codes than KIND"))? & KIND_MASK;
                 if system == System::Icd10Cm && k.len() > 3 && entry_kind > 1 && k.is_char_boundary(3) {
                     code_text.push_str(&k[..3]);
                     code_text.push('.');
@@ -384,11 +401,17 @@ impl CodeSet {
             desc: blob.section(b"DESC")?,
             seventh,
             post: blob.section(b"POST")?,
-            flag_names: String::from_utf8_lossy(blob.section(b"FLGN")?.as_ref())
-                .split('\n')
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect(),
+            flag_names: {
+                let names: Vec<String> = String::from_utf8_lossy(blob.section(b"FLGN")?.as_ref())
+                    .split('\n')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                if names.len() > 32 {
+                    return Err(bad("FLGN names more than 32 flags"));
+                }
+                names
+            },
             flag_off,
             flag_rows,
             extra_off,
@@ -400,6 +423,28 @@ impl CodeSet {
             len,
             blob,
         })
+    }
+
+    /// The checks a loaded pack gets beyond [`CodeSet::open`]'s (the embedded
+    /// sets were checked when they were built): every posting list inside
+    /// POST, naming codes of the set.
+    fn verify_pack(&self) -> Result<()> {
+        let what = self.blob.what();
+        let post = self.post.as_ref();
+        let mut stream = self.words.stream();
+        while let Some((_, offset)) = stream.next() {
+            let mut pos = usize::try_from(offset).unwrap_or(usize::MAX);
+            let n = read_varint(post, &mut pos).ok_or_else(|| Error::corrupt(what, "POST is truncated"))?;
+            let mut last = 0u64;
+            for _ in 0..n {
+                let d = read_varint(post, &mut pos).ok_or_else(|| Error::corrupt(what, "POST is truncated"))?;
+                last = last.checked_add(d).ok_or_else(|| Error::corrupt(what, "POST overflows"))?;
+                if last / 2 >= self.len as u64 {
+                    return Err(Error::corrupt(what, "POST names a code outside the set"));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Number of entries (every code, header, chapter and block ever listed).

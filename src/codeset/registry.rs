@@ -1,5 +1,5 @@
-//! [`MedCode`]: the embedded code sets (and, later, loaded packs) behind one
-//! search/get/info API.
+//! [`MedCode`]: the embedded code sets and the packs loaded at run time
+//! behind one search/get/info/scrub API.
 
 use serde::Serialize;
 
@@ -9,6 +9,7 @@ use crate::date::Date;
 use crate::error::Result;
 use crate::format::Bytes;
 use crate::lookup::{self, SearchOptions, SearchResult, SearchResults, Synonyms};
+use crate::pack::{PackData, PackInfo, PackKind};
 use crate::scrub::tables::Tables;
 
 /// The code sets of one medcode instance.
@@ -16,6 +17,8 @@ pub struct MedCode {
     sets: Vec<CodeSet>,
     synonyms: Option<Synonyms>,
     tables: std::sync::OnceLock<Tables>,
+    /// Loaded packs in load order; a CPT pack's code set is in `sets`.
+    packs: Vec<(PackInfo, Option<PackData>)>,
 }
 
 /// One code set as `info` reports it.
@@ -33,6 +36,10 @@ pub struct SetInfo {
     pub valid_to: Date,
     /// Bytes of the compiled blob.
     pub bytes: usize,
+    /// The pack it came from, for a loaded pack (an NCCI or MUE pack is listed
+    /// with its edit rows as `entries` and those in effect on the date as `billable`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pack: Option<PackInfo>,
 }
 
 /// The hierarchy of a code ([`MedCode::tree`]).
@@ -62,7 +69,49 @@ impl MedCode {
         }
         let synonyms =
             Some(Synonyms::open(Bytes::from_static(crate::embedded::synonyms()), "the embedded synonym list")?);
-        Ok(MedCode { sets, synonyms, tables: std::sync::OnceLock::new() })
+        Ok(MedCode { sets, synonyms, tables: std::sync::OnceLock::new(), packs: Vec::new() })
+    }
+
+    /// Loads a pack built by `medcode pack build` (see [`crate::pack`]): a CPT
+    /// pack makes `system: "cpt"` searchable and lets the scrubber judge
+    /// CPT-format codes; NCCI PTP and MUE packs add their edits to the scrub.
+    /// A second CPT pack replaces the first; NCCI and MUE packs add up (for
+    /// a pair or code that several list, the last loaded decides). Loading the
+    /// same bytes again changes nothing. The bytes are checked, never trusted:
+    /// a bad pack is a `PACK-CORRUPT`, `PACK-VERSION` or `PACK-KIND` error.
+    pub fn load_pack(&mut self, bytes: Vec<u8>) -> Result<PackInfo> {
+        self.load_pack_as(bytes, "(bytes)")
+    }
+
+    /// [`MedCode::load_pack`] with the name the pack is reported under (its file name).
+    pub fn load_pack_as(&mut self, bytes: Vec<u8>, name: &str) -> Result<PackInfo> {
+        let pack = crate::pack::open(Bytes::from_vec(bytes), name)?;
+        if let Some((info, _)) =
+            self.packs.iter().find(|(i, _)| i.kind == pack.info.kind && i.checksum == pack.info.checksum)
+        {
+            return Ok(info.clone());
+        }
+        let info = pack.info.clone();
+        match pack.data {
+            PackData::Cpt(set) => {
+                self.sets.retain(|s| s.system != System::Cpt);
+                self.packs.retain(|(i, _)| i.kind != PackKind::Cpt);
+                self.sets.push(*set);
+                self.packs.push((pack.info, None));
+            }
+            data => {
+                if let Some(t) = self.tables.get_mut() {
+                    t.add_pack(&data);
+                }
+                self.packs.push((pack.info, Some(data)));
+            }
+        }
+        Ok(info)
+    }
+
+    /// The loaded packs, in load order.
+    pub fn packs(&self) -> Vec<PackInfo> {
+        self.packs.iter().map(|(i, _)| i.clone()).collect()
     }
 
     /// The opened sets, embedded first.
@@ -72,7 +121,13 @@ impl MedCode {
 
     /// The scrubber's lookup tables, read from the sets on first use.
     pub fn tables(&self) -> &Tables {
-        self.tables.get_or_init(|| Tables::read(&self.sets))
+        self.tables.get_or_init(|| {
+            let mut t = Tables::read(&self.sets);
+            for data in self.packs.iter().filter_map(|(_, d)| d.as_ref()) {
+                t.add_pack(data);
+            }
+            t
+        })
     }
 
     /// The set of `system`, if present.
@@ -202,9 +257,12 @@ impl MedCode {
         Some(rec.seventh_characters)
     }
 
-    /// One entry per set: edition, source, counts on `date`.
+    /// One entry per set: edition, source, counts on `date`; then one per
+    /// loaded NCCI or MUE pack (a CPT pack is the `cpt` set, with its `pack`).
     pub fn info(&self, date: Date) -> Vec<SetInfo> {
-        self.sets
+        let pack_of = |kind: PackKind| self.packs.iter().find(|(i, _)| i.kind == kind).map(|(i, _)| i.clone());
+        let mut out: Vec<SetInfo> = self
+            .sets
             .iter()
             .map(|s| SetInfo {
                 system: s.system.name(),
@@ -215,7 +273,28 @@ impl MedCode {
                 valid_from: s.valid_from,
                 valid_to: s.valid_to,
                 bytes: s.blob().len(),
+                pack: if s.system == System::Cpt { pack_of(PackKind::Cpt) } else { None },
             })
-            .collect()
+            .collect();
+        for (info, data) in &self.packs {
+            let in_effect = match data {
+                Some(PackData::Ptp(t)) => t.count_on(date),
+                Some(PackData::Mue(t)) => t.count_on(date),
+                _ => continue,
+            };
+            let source: Vec<String> = info.sources.iter().map(|s| format!("{} ({} rows)", s.file, s.rows)).collect();
+            out.push(SetInfo {
+                system: info.kind.name(),
+                edition: info.edition.clone(),
+                source: source.join(", "),
+                entries: info.entries,
+                billable: in_effect,
+                valid_from: info.valid_from,
+                valid_to: info.valid_to,
+                bytes: info.bytes,
+                pack: Some(info.clone()),
+            });
+        }
+        out
     }
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use crate::codeset::{CodeSet, System};
 use crate::date::Date;
+use crate::pack::{MueTable, PackData, PtpTable};
 
 /// A date range, inclusive.
 pub type Span = (Date, Date);
@@ -41,6 +42,27 @@ pub struct Tables {
     pub age_categories: Vec<AgeCategory>,
     /// (dotless prefix, dotless exceptions).
     pub first_listed_only: Vec<(String, Vec<String>)>,
+    /// NCCI PTP edits of loaded packs, in load order.
+    pub ptp_packs: Vec<PtpTable>,
+    /// Medically unlikely edits of loaded packs, in load order.
+    pub mue_packs: Vec<MueTable>,
+}
+
+/// The PTP edit that applies to a pair on a date.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PtpHit {
+    pub modifier_indicator: u8,
+    /// CMS's rationale (pack edits only).
+    pub rationale: Option<String>,
+}
+
+/// The MUE of a code on a date.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MueHit {
+    pub value: u32,
+    /// 1 line edit; 2 date of service edit, policy; 3 date of service edit, clinical.
+    pub mai: u8,
+    pub rationale: Option<String>,
 }
 
 fn nul_str(b: &[u8]) -> String {
@@ -128,6 +150,50 @@ impl Tables {
     /// Adds a procedure-to-procedure edit (bundled Level II pairs, or a pack's).
     pub fn add_ptp(&mut self, column1: String, column2: String, edit: PtpEdit) {
         self.ptp.entry((column1, column2)).or_default().push(edit);
+    }
+
+    /// Adds a loaded pack's edits (its rows stay where they are; lookups search them in place).
+    pub fn add_pack(&mut self, data: &PackData) {
+        match data {
+            PackData::Ptp(t) => self.ptp_packs.push(t.clone()),
+            PackData::Mue(t) => self.mue_packs.push(t.clone()),
+            PackData::Cpt(_) => {}
+        }
+    }
+
+    /// Whether any PTP edit is known (bundled or from a pack).
+    pub fn has_ptp(&self) -> bool {
+        !self.ptp.is_empty() || self.ptp_packs.iter().any(|t| !t.is_empty())
+    }
+
+    /// The PTP edit of (column 1, column 2) in effect on `date`: the most
+    /// recently loaded pack that has one decides, then the bundled pairs.
+    pub fn ptp_on(&self, column1: &str, column2: &str, date: Date) -> Option<PtpHit> {
+        for t in self.ptp_packs.iter().rev() {
+            if let Some(r) = t.find(column1, column2, date) {
+                return Some(PtpHit {
+                    modifier_indicator: r.modifier_indicator,
+                    rationale: r.rationale.map(str::to_string),
+                });
+            }
+        }
+        let edits = self.ptp.get(&(column1.to_string(), column2.to_string()))?;
+        let e = edits.iter().find(|e| e.from <= date && date <= e.to)?;
+        Some(PtpHit { modifier_indicator: e.modifier_indicator, rationale: None })
+    }
+
+    /// Whether any MUE is known.
+    pub fn has_mue(&self) -> bool {
+        self.mue_packs.iter().any(|t| !t.is_empty())
+    }
+
+    /// The MUE of `code` on `date`: the most recently loaded pack that has one decides.
+    pub fn mue_on(&self, code: &str, date: Date) -> Option<MueHit> {
+        self.mue_packs.iter().rev().find_map(|t| t.find(code, date)).map(|r| MueHit {
+            value: r.value,
+            mai: r.mai,
+            rationale: r.rationale.map(str::to_string),
+        })
     }
 
     pub fn modifier_valid_on(&self, modifier: &str, date: Date) -> Option<bool> {

@@ -181,8 +181,25 @@ impl Engine {
         }
     }
 
-    /// `info({date})` → one object per code set.
+    /// `info({date})` → one object per code set, then one per loaded NCCI
+    /// or MUE pack; a loaded pack's entry carries its description as `pack`.
     pub fn info(&self, options: JsValue) -> Result<JsValue, JsValue> {
         to_js(&self.inner.info(date_opt(&options)?))
+    }
+
+    /// `loadPack(bytes, name?)` → the pack's description (`{kind, name,
+    /// edition, sources, entries, codes, validFrom, validTo, checksum, …}`).
+    /// `bytes` is a `Uint8Array` of a pack built by `medcode pack build`; a
+    /// bad pack throws an `Error` whose `code` is `PACK-CORRUPT`,
+    /// `PACK-VERSION` or `PACK-KIND`.
+    #[wasm_bindgen(js_name = loadPack)]
+    pub fn load_pack(&mut self, bytes: Vec<u8>, name: Option<String>) -> Result<JsValue, JsValue> {
+        let name = name.unwrap_or_else(|| "(bytes)".to_string());
+        to_js(&self.inner.load_pack_as(bytes, &name).map_err(js_error)?)
+    }
+
+    /// `packs()` → the descriptions of the loaded packs, in load order.
+    pub fn packs(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.packs())
     }
 }

@@ -7,6 +7,8 @@ mod docs;
 mod hostile;
 mod licensing;
 mod lookup;
+#[cfg(not(target_arch = "wasm32"))] // the pack builder is native only
+mod packs;
 mod records;
 mod scrub;
 

@@ -1,6 +1,7 @@
 //! The claim scrubber against its golden fixtures (`tests/fixtures/claims/`).
 //!
-//! Every edit of the catalogue but NCCI-MUE has a directory named after its id
+//! Every edit of the catalogue but NCCI-MUE (which needs an MUE pack; this
+//! harness scrubs without packs, so its tests are in `packs.rs`) has a directory named after its id
 //! with `fires.json` (a claim the edit must flag) and `clean.json` (a
 //! near-identical claim it must not flag), their FHIR R4 twins
 //! (`*.fhir.json`, generated with `medcode::scrub::convert::to_fhir`) and the

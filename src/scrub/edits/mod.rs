@@ -7,6 +7,7 @@ mod conventions;
 mod dx;
 mod lines;
 mod mce;
+mod mue;
 mod ncci;
 mod pointers;
 mod px;
@@ -25,6 +26,7 @@ pub fn run_all(ctx: &mut Ctx) {
     lines::run(ctx);
     px::run(ctx);
     ncci::run(ctx);
+    mue::run(ctx);
 }
 
 /// Every edit id in the catalogue, with its default severity.

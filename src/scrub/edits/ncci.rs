@@ -1,7 +1,8 @@
 //! National Correct Coding Initiative procedure-to-procedure edits: a
 //! column-1/column-2 pair billed on the same date of service. Modifier
 //! indicator 0 never allows the pair; 1 allows it when either line carries an
-//! NCCI-associated modifier; 9 means the edit does not apply.
+//! NCCI-associated modifier; 9 means the edit does not apply. The pairs are
+//! the bundled Level II ones and those of loaded NCCI PTP packs.
 
 use crate::scrub::{Ctx, Severity};
 
@@ -14,7 +15,7 @@ pub const NCCI_MODIFIERS: &[&str] = &[
 ];
 
 pub fn run(ctx: &mut Ctx) {
-    if ctx.tables.ptp.is_empty() {
+    if !ctx.tables.has_ptp() {
         return;
     }
     let mut hits = Vec::new();
@@ -27,24 +28,27 @@ pub fn run(ctx: &mut Ctx) {
             if da != db || ka == kb {
                 continue;
             }
-            let Some(edits) = ctx.tables.ptp.get(&(ka.clone(), kb.clone())) else { continue };
-            let Some(e) = edits.iter().find(|e| e.from <= da && da <= e.to) else { continue };
+            let Some(e) = ctx.tables.ptp_on(ka, kb, da) else { continue };
             let bypass = || a.modifiers.iter().chain(&b.modifiers).any(|m| NCCI_MODIFIERS.contains(&m.as_str()));
             let severity = match e.modifier_indicator {
                 0 => Severity::Error,
                 1 if !bypass() => Severity::Warning,
                 _ => continue,
             };
-            hits.push((j, ka.clone(), kb.clone(), da, e.modifier_indicator, severity));
+            hits.push((j, ka.clone(), kb.clone(), da, e.modifier_indicator, severity, e.rationale));
         }
     }
-    for (j, c1, c2, date, ind, severity) in hits {
+    for (j, c1, c2, date, ind, severity, rationale) in hits {
         let path =
             ctx.lines[j].line.code.as_ref().map(|c| c.path.clone()).unwrap_or_else(|| ctx.lines[j].line.path.clone());
         let message = if ind == 0 {
             format!("{c2} is bundled into {c1} on the same date ({date}) under an NCCI procedure-to-procedure edit with modifier indicator 0: the pair is never paid together.")
         } else {
             format!("{c2} is bundled into {c1} on the same date ({date}) under an NCCI procedure-to-procedure edit; if the services were distinct, add an NCCI-associated modifier (59, XE, XS, XP, XU or an anatomic modifier).")
+        };
+        let message = match rationale {
+            Some(r) => format!("{message} CMS rationale: {}.", r.trim_end_matches('.')),
+            None => message,
         };
         ctx.report("NCCI-PTP", severity, &path, vec![c1, c2], message, vec![]);
     }
