@@ -9,9 +9,8 @@
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 if [ -d "$HOME/.cargo/bin" ]; then PATH="$HOME/.cargo/bin:$PATH"; fi
-export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-always}"
 
 NAMES=()
 TIMES=()
@@ -65,6 +64,9 @@ step "wasm build"                   bash scripts/build-wasm.sh
 step "wasm tests (Node)"            cargo test --target $WASM --test wasm
 step "wasm tests (headless Chromium)" env WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
                                       cargo test --target $WASM --test wasm
+# The pack test builds a pack with the native CLI (built by the native tests).
+TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
+export MEDCODE_BIN="${MEDCODE_BIN:-$TARGET_DIR/debug/medcode}"
 step "JS package + page (node --test)" bash -c 'cd www && node --test test/'
 
 summary

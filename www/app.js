@@ -112,7 +112,7 @@ function showDetail(code, sys) {
   }
   if (!rec) return;
   const ranges = rec.billableRanges.map((r) => `${r.from} – ${r.to === '9999-12-31' ? 'now' : r.to}`).join(', ');
-  detail.replaceChildren(
+  const parts = [
     el('h2', {}, el('span', { class: 'code' }, rec.code), ' ', rec.display),
     el(
       'p',
@@ -124,7 +124,8 @@ function showDetail(code, sys) {
       '.',
     ),
     rec.parent ? el('p', {}, 'Under ', el('span', { class: 'code' }, rec.parent.code), ` ${rec.parent.display}`) : null,
-    codeList('Codes under it', rec.children.slice(0, 30)),
+    // A code that needs a 7th character lists its completions below instead.
+    rec.seventhCharacters.length ? null : codeList('Codes under it', rec.children.slice(0, 30)),
     rec.seventhCharacters.length
       ? el(
           'div',
@@ -141,7 +142,8 @@ function showDetail(code, sys) {
           el('ul', { class: 'notes' }, ...rec.notes.map((n) => el('li', {}, el('span', { class: 'note-kind' }, n.kind), ' ', n.text))),
         )
       : null,
-  );
+  ];
+  detail.replaceChildren(...parts.filter(Boolean));
   detail.hidden = false;
 }
 

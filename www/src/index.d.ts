@@ -36,6 +36,8 @@ export interface SearchOptions {
   date?: DateString;
   /** Only codes billable on the date (no headers). */
   billableOnly?: boolean;
+  /** Only codes under this code prefix (`E11`), block (`E08-E13`) or chapter (`4`). */
+  within?: string;
 }
 
 export interface GetOptions {
@@ -127,8 +129,8 @@ export interface Conversion {
   effective: DateString;
 }
 
-/** One HCPCS release in which the code was in effect. */
-export interface Release {
+/** An HCPCS descriptor in force over a date range. */
+export interface DescriptionRange {
   from: DateString;
   to: DateString;
   description: string;
@@ -170,8 +172,8 @@ export interface CodeRecord {
   replacedBy?: Conversion[];
   /** ICD-10-CM: codes converted to this one. */
   replaces?: Conversion[];
-  /** HCPCS: the releases that listed the code, with their descriptions. */
-  releases?: Release[];
+  /** HCPCS: the descriptor's history, present only when its wording changed between releases. */
+  descriptions?: DescriptionRange[];
   /** HCPCS: approval date. */
   approved?: DateString;
   /** HCPCS: termination date. */
@@ -198,6 +200,98 @@ export interface SetInfo {
   validTo: DateString;
   /** Bytes of the compiled code set. */
   bytes: number;
+  /** Present on the entries of loaded packs: the pack's description. */
+  pack?: PackInfo;
+}
+
+/** The hierarchy of a code (`tree`). */
+export interface Tree {
+  system: SystemName;
+  code: string;
+  /** Chapter → block → category → … → the code itself. */
+  path: CodeRef[];
+  /** Children in effect on the date. */
+  children: CodeRef[];
+}
+
+/** A service line of a medcode claim. */
+export interface ClaimLine {
+  code: string;
+  modifiers?: string[];
+  units: number;
+  charge: number;
+  serviceDate: DateString;
+  serviceDateTo?: DateString;
+  /** 1-based positions in `diagnoses` (or CMS-1500 letters "A".."L"). */
+  diagnosisPointers: Array<number | string>;
+  placeOfService?: string;
+  [field: string]: unknown;
+}
+
+/** A professional claim, shaped after the CMS-1500 / X12 837P (`CLAIMS.md`). */
+export interface Claim {
+  id?: string;
+  patient: { birthDate: DateString; sex: 'F' | 'M' | 'U' | 'female' | 'male' | 'unknown' | 'other' | (string & {}) };
+  billingProvider: { npi: string };
+  renderingProvider?: { npi: string };
+  placeOfService: string;
+  diagnoses: string[];
+  lines: ClaimLine[];
+  [field: string]: unknown;
+}
+
+export interface ScrubOptions {
+  /** The date "in the future" is judged against. Default: today (UTC). */
+  today?: DateString;
+  /** The input's shape; default `auto` (FHIR when `resourceType` is `Claim`). */
+  format?: 'auto' | 'medcode' | 'fhir';
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** One problem on a claim. */
+export interface Finding {
+  /** A stable edit id (`DX-NOT-BILLABLE`, `NCCI-PTP`, …; see docs/edits.md). */
+  edit: string;
+  severity: Severity;
+  /** RFC 6901 JSON pointer into the claim as it was sent. */
+  path: string;
+  codes: string[];
+  message: string;
+  /** Codes that would fix it, when the data knows them. */
+  suggestions: string[];
+}
+
+export interface ScrubResult {
+  /** The claim's `id`, or a label. */
+  claim: string;
+  /** Sorted by path, then edit id. */
+  findings: Finding[];
+}
+
+export type PackKind = 'cpt' | 'ncci-ptp' | 'mue';
+
+/** What a loaded pack holds (`loadPack`, `packs`, and `info` entries of packs). */
+export interface PackInfo {
+  kind: PackKind;
+  /** The name it was loaded under. */
+  name: string;
+  edition: string;
+  /** Practitioner, outpatient hospital or DME, when the source files say. */
+  setting?: string;
+  /** The source files and the rows each contributed. */
+  sources: Array<{ file: string; rows: number }>;
+  /** CPT codes, or edit rows. */
+  entries: number;
+  /** Distinct codes. */
+  codes: number;
+  validFrom: DateString;
+  validTo: DateString;
+  /** The container checksum, hex: the same pack bytes give the same value. */
+  checksum: string;
+  bytes: number;
+  /** What built it (`medcode 0.1.0 pack build`). */
+  built: string;
 }
 
 /** Stable values of `MedCodeError.code`. */
@@ -209,6 +303,10 @@ export type ErrorCode =
   | 'TOO-LARGE'
   | 'BLOB-CORRUPT'
   | 'BLOB-VERSION'
+  | 'NOT-A-CLAIM'
+  | 'PACK-CORRUPT'
+  | 'PACK-VERSION'
+  | 'PACK-KIND'
   | 'BAD-ARGUMENT';
 
 /**
@@ -234,8 +332,33 @@ export declare class MedCode {
    * @throws {MedCodeError} on a bad option.
    */
   get(code: string, options?: GetOptions): CodeRecord | null;
+  /** The hierarchy of a code, or `null` when no code set knows it. */
+  tree(code: string, options?: GetOptions): Tree | null;
   /**
-   * One entry per embedded code set.
+   * The complete codes made by a code's allowed 7th characters, with their
+   * meanings (empty when it takes none), or `null` for an unknown code.
+   */
+  seventh(code: string, options?: GetOptions): SeventhCharacter[] | null;
+  /**
+   * Checks a claim (medcode JSON or a FHIR R4 `Claim`, as an object or JSON
+   * text). Problems are findings; only input that is not a claim throws.
+   * @throws {MedCodeError} `NOT-A-CLAIM`, or a bad option.
+   */
+  scrub(claim: Claim | Record<string, unknown> | string, options?: ScrubOptions): ScrubResult;
+  /** A medcode claim as a FHIR R4 `Claim` resource. @throws {MedCodeError} `NOT-A-CLAIM`. */
+  toFhir(claim: Claim | string): Record<string, unknown>;
+  /** A FHIR R4 `Claim` resource as a medcode claim. @throws {MedCodeError} `NOT-A-CLAIM`. */
+  fromFhir(claim: Record<string, unknown> | string): Claim;
+  /**
+   * Loads a pack built by `medcode pack build` (CPT codes, NCCI PTP edits,
+   * MUE values); CPT then searches as `system: 'cpt'`.
+   * @throws {MedCodeError} `PACK-CORRUPT`, `PACK-VERSION` or `PACK-KIND`.
+   */
+  loadPack(bytes: ArrayBuffer | ArrayBufferView, name?: string): PackInfo;
+  /** The loaded packs, in load order. */
+  packs(): PackInfo[];
+  /**
+   * One entry per embedded code set, then one per loaded pack.
    * @throws {MedCodeError} on a bad option.
    */
   info(options?: InfoOptions): SetInfo[];

@@ -7,8 +7,6 @@
 
 import init, { Engine } from '../pkg/medcode.js';
 
-/** The file name of the module next to the glue. */
-const WASM_FILE = 'medcode_bg.wasm';
 
 const isNode = typeof process === 'object' && process !== null && typeof process.versions?.node === 'string';
 
@@ -53,7 +51,8 @@ async function open(options) {
 async function wasmSource(wasm) {
   wasm = await wasm;
   if (wasm === undefined || wasm === null) {
-    const url = new URL(WASM_FILE, import.meta.url);
+    // The module next to the glue (a literal, so bundlers can see it).
+    const url = new URL('../pkg/medcode_bg.wasm', import.meta.url);
     return isNode && url.protocol === 'file:' ? readFileBytes(url) : url;
   }
   if (typeof wasm === 'string' || wasm instanceof URL) {
@@ -130,6 +129,86 @@ export class MedCode {
   get(code, options) {
     if (typeof code !== 'string') throw argumentError('get(code): code must be a string');
     return this.#engine.get(code, checkOptions('get', options));
+  }
+
+  /**
+   * The hierarchy of a code: chapter → … → the code, and its children on the date.
+   * @param {string} code
+   * @param {import('./index.js').GetOptions} [options]
+   * @returns {import('./index.js').Tree | null}
+   */
+  tree(code, options) {
+    if (typeof code !== 'string') throw argumentError('tree(code): code must be a string');
+    return this.#engine.tree(code, checkOptions('tree', options));
+  }
+
+  /**
+   * The complete codes a code's allowed 7th characters make, with their
+   * meanings (empty when it takes none), or `null` for an unknown code.
+   * @param {string} code
+   * @param {import('./index.js').GetOptions} [options]
+   * @returns {import('./index.js').SeventhCharacter[] | null}
+   */
+  seventh(code, options) {
+    if (typeof code !== 'string') throw argumentError('seventh(code): code must be a string');
+    return this.#engine.seventh(code, checkOptions('seventh', options));
+  }
+
+  /**
+   * Checks a claim (a medcode claim or a FHIR R4 Claim, as an object or JSON
+   * text). Problems come back as findings; only input that is not a claim
+   * at all throws (code `NOT-A-CLAIM`).
+   * @param {object | string} claim
+   * @param {import('./index.js').ScrubOptions} [options]
+   * @returns {import('./index.js').ScrubResult}
+   */
+  scrub(claim, options) {
+    return this.#engine.scrub(claim, checkOptions('scrub', options));
+  }
+
+  /**
+   * A medcode claim as a FHIR R4 `Claim` resource.
+   * @param {object | string} claim
+   * @returns {object}
+   */
+  toFhir(claim) {
+    return this.#engine.toFhir(claim);
+  }
+
+  /**
+   * A FHIR R4 `Claim` resource as a medcode claim.
+   * @param {object | string} claim
+   * @returns {import('./index.js').Claim}
+   */
+  fromFhir(claim) {
+    return this.#engine.fromFhir(claim);
+  }
+
+  /**
+   * Loads a pack of licensed data built by `medcode pack build` (CPT codes,
+   * NCCI PTP edits, MUE values) into this instance; CPT then searches as
+   * `system: "cpt"` and the scrubber uses the edits. A bad pack throws with
+   * code `PACK-CORRUPT`, `PACK-VERSION` or `PACK-KIND`.
+   * @param {ArrayBuffer | ArrayBufferView} bytes
+   * @param {string} [name] shown in `info()` and `packs()`
+   * @returns {import('./index.js').PackInfo}
+   */
+  loadPack(bytes, name) {
+    let view;
+    if (bytes instanceof Uint8Array) view = bytes;
+    else if (bytes instanceof ArrayBuffer) view = new Uint8Array(bytes);
+    else if (ArrayBuffer.isView(bytes)) view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    else throw argumentError('loadPack(bytes): bytes must be an ArrayBuffer or a typed array');
+    if (name !== undefined && typeof name !== 'string') throw argumentError('loadPack(bytes, name): name must be a string');
+    return this.#engine.loadPack(view, name);
+  }
+
+  /**
+   * The loaded packs, in load order.
+   * @returns {import('./index.js').PackInfo[]}
+   */
+  packs() {
+    return this.#engine.packs();
   }
 
   /**

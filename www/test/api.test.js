@@ -128,7 +128,8 @@ test('get: M54.5 by date; C61 male flag; unknown codes', async () => {
   assert.equal(mc.get('E11.9', { system: 'hcpcs' }), null);
   const g0439 = mc.get('G0439', { system: 'hcpcs', date: DAY });
   assert.equal(g0439.system, 'hcpcs');
-  assert.ok(Array.isArray(g0439.releases));
+  assert.equal(g0439.billable, true);
+  assert.ok(g0439.flags.every((f) => typeof f.flag === 'string'));
 });
 
 test('info: one entry per code set, counts on the date', async () => {
@@ -172,4 +173,58 @@ test('misuse caught in JavaScript: TypeError with code BAD-ARGUMENT', async () =
     assert.ok(err instanceof TypeError);
     assert.equal(err.code, 'BAD-ARGUMENT');
   }
+});
+
+test('tree and seventh', async () => {
+  const mc = await mcPromise;
+  const tree = mc.tree('e119', { date: DAY });
+  assert.equal(tree.system, 'icd10cm');
+  assert.equal(tree.code, 'E11.9');
+  assert.equal(tree.path.at(-1).code, 'E11.9');
+  assert.equal(tree.path.at(-2).code, 'E11');
+  assert.ok(Array.isArray(tree.children));
+  assert.equal(mc.tree('Q99.99999'), null);
+  const seventh = mc.seventh('S72.001', { date: DAY });
+  assert.equal(seventh.map((s) => s.code).join(' '), 'S72.001A S72.001B S72.001C S72.001D S72.001E S72.001F S72.001G S72.001H S72.001J S72.001K S72.001M S72.001N S72.001P S72.001Q S72.001R S72.001S');
+  assert.equal(mc.seventh('Q99.99999'), null);
+});
+
+const CLAIM = {
+  id: 'c1',
+  patient: { birthDate: '1950-03-02', sex: 'F' },
+  billingProvider: { npi: '1234567893' },
+  placeOfService: '11',
+  diagnoses: ['E11.9', 'E11'],
+  lines: [{ code: 'G0439', units: 1, charge: 175.0, serviceDate: '2026-05-01', diagnosisPointers: [1, 2] }],
+};
+
+test('scrub: findings are data; misuse throws NOT-A-CLAIM', async () => {
+  const mc = await mcPromise;
+  for (const input of [CLAIM, JSON.stringify(CLAIM)]) {
+    const res = mc.scrub(input, { today: '2026-11-27' });
+    assert.equal(res.claim, 'c1');
+    assert.ok(Array.isArray(res.findings));
+    const header = res.findings.find((f) => f.edit === 'DX-NOT-BILLABLE');
+    assert.ok(header, JSON.stringify(res.findings));
+    assert.equal(header.severity, 'error');
+    assert.equal(header.path, '/diagnoses/1');
+    assert.deepEqual(Object.keys(header).sort(), ['codes', 'edit', 'message', 'path', 'severity', 'suggestions']);
+  }
+  for (const bad of ['not json', '[1, 2]', 42]) {
+    const err = thrown(() => mc.scrub(bad));
+    assert.ok(err instanceof Error);
+    assert.equal(err.code, 'NOT-A-CLAIM', `${JSON.stringify(bad)}: ${err.message}`);
+  }
+  assert.equal(thrown(() => mc.scrub(CLAIM, { today: 'soon' })).code, 'BAD-DATE');
+});
+
+test('toFhir and fromFhir', async () => {
+  const mc = await mcPromise;
+  const fhir = mc.toFhir(CLAIM);
+  assert.equal(fhir.resourceType, 'Claim');
+  const back = mc.fromFhir(fhir);
+  assert.deepEqual(back.diagnoses, CLAIM.diagnoses);
+  assert.equal(back.lines[0].code, 'G0439');
+  const viaFhir = mc.scrub(fhir, { today: '2026-11-27' });
+  assert.ok(viaFhir.findings.some((f) => f.edit === 'DX-NOT-BILLABLE'));
 });
