@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// Measures the built module in Node: time to ready, per-keystroke search
+// latency over every prefix of realistic queries, and scrub throughput on a
+// typical 4-line claim. Prints figures; asserts nothing.
+//
+//   node www/scripts/bench.mjs
+
+import { readFileSync } from 'node:fs';
+import { load } from '../src/index.js';
+
+const QUERIES = [
+  'E11.9', 'e1165', 'S72.001A', 'G0439', 'I21.', 'diab 2 kid', 'fx femur', 'hypertension', 'copd exac',
+  'chest pain', 'low back pain', 'type 2 diabetes with hyperglycemia', 'pneumonia', 'uti', 'hbp',
+  'wheelchair', 'hosp bed', 'o2 concentrator', 'fracture of neck of right femur', 'major depressive disorder',
+  'atrial fibrillation', 'hypertention', 'abdominal pain', 'covid', 'j44.1',
+];
+
+const wasm = readFileSync(new URL('../pkg/medcode_bg.wasm', import.meta.url));
+const t0 = performance.now();
+const mc = await load({ wasm });
+const ready = performance.now() - t0;
+
+const times = [];
+for (let round = 0; round < 3; round++) {
+  for (const q of QUERIES) {
+    for (let end = 1; end <= q.length; end++) {
+      const t = performance.now();
+      mc.search(q.slice(0, end), { limit: 10, date: '2026-05-01' });
+      times.push((performance.now() - t) * 1000);
+    }
+  }
+}
+times.sort((a, b) => a - b);
+const pct = (p) => times[Math.round((times.length - 1) * p)].toFixed(0);
+console.log(`wasm lookup: ready ${ready.toFixed(1)} ms (bytes in hand -> first answer); ${times.length} keystrokes; ` +
+  `p50 ${pct(0.5)} µs p95 ${pct(0.95)} µs p99 ${pct(0.99)} µs max ${times[times.length - 1].toFixed(0)} µs`);
+
+const claim = readFileSync(new URL('../../tests/fixtures/claims/base.json', import.meta.url), 'utf8');
+const n = 10000;
+mc.scrub(claim, { today: '2026-11-27' });
+const ts = performance.now();
+for (let i = 0; i < n; i++) mc.scrub(claim, { today: '2026-11-27' });
+const secs = (performance.now() - ts) / 1000;
+console.log(`wasm scrub: ${n} claims in ${secs.toFixed(2)} s = ${(n / secs).toFixed(0)} claims/s (4-line claim, Node ${process.version})`);
+const mem = process.memoryUsage();
+console.log(`memory: JS heap ${(mem.heapUsed / 1048576).toFixed(1)} MB, array buffers (wasm linear memory) ${(mem.arrayBuffers / 1048576).toFixed(1)} MB`);
