@@ -442,10 +442,6 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
 
     let n = words.len() as u32;
     let full: u16 = ((1u32 << n) - 1) as u16;
-    let last: u16 = 1 << (n - 1);
-    // A word matched only as a prefix is weaker than an exact word, except the
-    // last one while it is being typed (unless it is a known abbreviation).
-    let _ = last;
     // A word that is a known abbreviation ("mi") matched only as the prefix
     // of another word ("mild") is a weak match; other words are prefixes by design.
     let may_be_prefix: u16 = !q.covered;
@@ -470,19 +466,7 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
             - 0.02 * weak as f64 / n as f64
             - 0.02 * header as f64;
         Some(Candidate {
-            key: (
-                3,
-                unmatched,
-                typo,
-                weak,
-                syn_only,
-                loose(any, h.phrase),
-                header,
-                si as u32,
-                set.word_count(ord),
-                key_len(set.code(ord)),
-                set.rank(ord),
-            ),
+            key: word_key(set, si, ord, [unmatched, typo, weak, syn_only, loose(any, h.phrase), header]),
             set: si,
             ord,
             score: score.max(0.0),
@@ -578,19 +562,7 @@ fn scan_candidates(
             continue;
         }
         found.push(Candidate {
-            key: (
-                3,
-                0,
-                0,
-                0,
-                0,
-                loose(any, phrase),
-                0,
-                si as u32,
-                set.word_count(ord),
-                key_len(set.code(ord)),
-                set.rank(ord),
-            ),
+            key: word_key(set, si, ord, [0, 0, 0, 0, loose(any, phrase), 0]),
             set: si,
             ord,
             score: 0.9,
@@ -601,6 +573,32 @@ fn scan_candidates(
         }
     }
     false
+}
+
+/// The sort key of a word match: its match class (unmatched words, typos,
+/// weak words, synonym-only words, loose words, header on the date), then the
+/// static order within a class. The postings path and the rank-order scan
+/// both build it here, so the scan's early stop stays exact.
+fn word_key(
+    set: &CodeSet,
+    si: usize,
+    ord: u32,
+    class: [u32; 6],
+) -> (u8, u32, u32, u32, u32, u32, u32, u32, u32, u32, u32) {
+    let [unmatched, typo, weak, syn_only, loose, header] = class;
+    (
+        3,
+        unmatched,
+        typo,
+        weak,
+        syn_only,
+        loose,
+        header,
+        si as u32,
+        set.word_count(ord),
+        key_len(set.code(ord)),
+        set.rank(ord),
+    )
 }
 
 /// Query words matched other than through a multi-word phrase ("broken hip",
