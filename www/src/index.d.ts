@@ -294,6 +294,27 @@ export interface PackInfo {
   built: string;
 }
 
+/** What `loadPack` reads a pack from. */
+export type PackSource = ArrayBuffer | ArrayBufferView | Blob | Response | PromiseLike<Response | Blob>;
+
+/** Progress of `loadPack(source, { onProgress })`. */
+export interface LoadPackProgress {
+  /** `read` once per chunk read, then `open` (being opened), then `done`. */
+  phase: 'read' | 'open' | 'done';
+  /** Bytes read so far. */
+  loaded: number;
+  /** The size, when known (a Blob's size, a Response's Content-Length). */
+  total?: number;
+  /** With `done`: the loaded pack. */
+  pack?: PackInfo;
+}
+
+export interface LoadPackOptions {
+  /** Shown in `info()` and `packs()`; default: a File's name or the last segment of a Response's URL. */
+  name?: string;
+  onProgress?: (progress: LoadPackProgress) => void;
+}
+
 /** Stable values of `MedCodeError.code`. */
 export type ErrorCode =
   | 'BAD-DATE'
@@ -307,6 +328,7 @@ export type ErrorCode =
   | 'PACK-CORRUPT'
   | 'PACK-VERSION'
   | 'PACK-KIND'
+  | 'PACK-READ'
   | 'BAD-ARGUMENT';
 
 /**
@@ -351,12 +373,24 @@ export declare class MedCode {
   fromFhir(claim: Record<string, unknown> | string): Claim;
   /**
    * Loads a pack built by `medcode pack build` (CPT codes, NCCI PTP edits,
-   * MUE values); CPT then searches as `system: 'cpt'`.
+   * MUE values) from its bytes, at once; CPT then searches as `system: 'cpt'`.
    * @throws {MedCodeError} `PACK-CORRUPT`, `PACK-VERSION` or `PACK-KIND`.
    */
   loadPack(bytes: ArrayBuffer | ArrayBufferView, name?: string): PackInfo;
+  /**
+   * Loads a pack from a `Blob`/`File` (read chunk by chunk), a `Response`
+   * (or `fetch(...)`) or bytes, reporting progress. The promise rejects with
+   * `PACK-CORRUPT`, `PACK-VERSION`, `PACK-KIND` or `PACK-READ`.
+   * @throws {MedCodeError} `BAD-ARGUMENT` at once for a source of the wrong type.
+   */
+  loadPack(source: PackSource, options?: LoadPackOptions | string): Promise<PackInfo>;
   /** The loaded packs, in load order. */
   packs(): PackInfo[];
+  /**
+   * Builds what the first search would otherwise build (tens of
+   * milliseconds); call it when the page is idle after `load()`.
+   */
+  prepare(): void;
   /**
    * One entry per embedded code set, then one per loaded pack.
    * @throws {MedCodeError} on a bad option.
@@ -370,3 +404,13 @@ export declare class MedCode {
  */
 export declare function load(options?: LoadOptions): Promise<MedCode>;
 export default load;
+
+// The embeddable elements have their own entry points: `medcode/widget`
+// (<medcode-search>, src/widget.d.ts) and `medcode/packs-ui` (<medcode-packs>).
+export type {
+  MedcodeSearchElement,
+  MedcodeSelection,
+  MedcodeSelectEventDetail,
+  MedcodeChangeEventDetail,
+  MedcodeResultsEventDetail,
+} from './widget.js';

@@ -89,6 +89,62 @@ function argumentError(message) {
   return err;
 }
 
+/** An error reading a pack's source (a failed Blob read, an HTTP error status). */
+function readError(message, cause) {
+  const err = new Error(message, cause === undefined ? undefined : { cause });
+  err.code = 'PACK-READ';
+  return err;
+}
+
+/** Bytes as a Uint8Array over the same memory. */
+function bytesView(bytes) {
+  if (bytes instanceof Uint8Array) return bytes;
+  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * Reads a byte stream to one Uint8Array, reporting `{phase: 'read', loaded,
+ * total}` after each chunk. `total` (when known) sizes the buffer up front.
+ */
+async function readStream(stream, total, report) {
+  const reader = stream.getReader();
+  const known = Number.isSafeInteger(total) && total >= 0;
+  let buffer = known ? new Uint8Array(total) : null;
+  const chunks = [];
+  let loaded = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const chunk = value instanceof Uint8Array ? value : new Uint8Array(value);
+      if (buffer && loaded + chunk.length <= buffer.length) buffer.set(chunk, loaded);
+      else {
+        if (buffer) {
+          // More than announced: fall back to collecting chunks.
+          chunks.push(buffer.subarray(0, loaded));
+          buffer = null;
+        }
+        chunks.push(chunk);
+      }
+      loaded += chunk.length;
+      report({ phase: 'read', loaded, total: known ? total : undefined });
+    }
+  } catch (err) {
+    throw readError(`loadPack: cannot read the pack: ${err?.message ?? err}`, err);
+  } finally {
+    reader.releaseLock();
+  }
+  if (buffer) return loaded === buffer.length ? buffer : buffer.subarray(0, loaded);
+  const out = new Uint8Array(loaded);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
 function checkOptions(method, options) {
   if (options === undefined || options === null) return {};
   if (typeof options !== 'object') throw argumentError(`${method}: options must be an object`);
@@ -187,20 +243,91 @@ export class MedCode {
   /**
    * Loads a pack of licensed data built by `medcode pack build` (CPT codes,
    * NCCI PTP edits, MUE values) into this instance; CPT then searches as
-   * `system: "cpt"` and the scrubber uses the edits. A bad pack throws with
-   * code `PACK-CORRUPT`, `PACK-VERSION` or `PACK-KIND`.
-   * @param {ArrayBuffer | ArrayBufferView} bytes
-   * @param {string} [name] shown in `info()` and `packs()`
-   * @returns {import('./index.js').PackInfo}
+   * `system: "cpt"` and the scrubber uses the edits. A bad pack fails with
+   * code `PACK-CORRUPT`, `PACK-VERSION` or `PACK-KIND`; a source that cannot
+   * be read with `PACK-READ`.
+   *
+   * Two forms:
+   * - `loadPack(bytes, name?)` with bytes (`ArrayBuffer`, typed array,
+   *   `DataView`) and a string name or none: loads at once and returns the
+   *   pack info (throws on a bad pack). `await` works on it too.
+   * - `loadPack(source, { name, onProgress })`, or any `Blob`/`File`,
+   *   `Response` (or a promise of one, e.g. `fetch(url)`): returns a Promise
+   *   of the pack info. A Blob is read chunk by chunk through `stream()`, a
+   *   Response through its body; `onProgress` gets
+   *   `{phase: 'read', loaded, total}` per chunk (`total` is `undefined` when
+   *   a Response has no Content-Length), then `{phase: 'open', loaded, total}`
+   *   and `{phase: 'done', loaded, total, pack}`. `name` defaults to a File's
+   *   name or the last segment of a Response's URL.
+   *
+   * A source of the wrong type throws a `TypeError` (code `BAD-ARGUMENT`) at
+   * once, in both forms.
+   * @param {ArrayBuffer | ArrayBufferView | Blob | Response | PromiseLike<Response>} source
+   * @param {string | import('./index.js').LoadPackOptions} [nameOrOptions]
+   * @returns {import('./index.js').PackInfo | Promise<import('./index.js').PackInfo>}
    */
-  loadPack(bytes, name) {
-    let view;
-    if (bytes instanceof Uint8Array) view = bytes;
-    else if (bytes instanceof ArrayBuffer) view = new Uint8Array(bytes);
-    else if (ArrayBuffer.isView(bytes)) view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    else throw argumentError('loadPack(bytes): bytes must be an ArrayBuffer or a typed array');
-    if (name !== undefined && typeof name !== 'string') throw argumentError('loadPack(bytes, name): name must be a string');
-    return this.#engine.loadPack(view, name);
+  loadPack(source, nameOrOptions) {
+    const isBytes = source instanceof ArrayBuffer || ArrayBuffer.isView(source);
+    const isBlob = typeof Blob === 'function' && source instanceof Blob;
+    const isResponse = typeof Response === 'function' && source instanceof Response;
+    const isThenable = source !== null && typeof source === 'object' && typeof source.then === 'function';
+    if (!isBytes && !isBlob && !isResponse && !isThenable) {
+      throw argumentError('loadPack(source): source must be an ArrayBuffer, a typed array, a Blob or File, or a Response');
+    }
+    if (nameOrOptions === undefined || nameOrOptions === null || typeof nameOrOptions === 'string') {
+      // The original synchronous form.
+      if (isBytes) return this.#engine.loadPack(bytesView(source), nameOrOptions ?? undefined);
+      return this.#loadPackAsync(source, { name: nameOrOptions ?? undefined });
+    }
+    if (typeof nameOrOptions !== 'object') {
+      throw argumentError('loadPack(source, name): the second argument must be a string or an options object');
+    }
+    const { name, onProgress } = nameOrOptions;
+    if (name !== undefined && typeof name !== 'string') throw argumentError('loadPack(source, { name }): name must be a string');
+    if (onProgress !== undefined && typeof onProgress !== 'function') {
+      throw argumentError('loadPack(source, { onProgress }): onProgress must be a function');
+    }
+    return this.#loadPackAsync(source, { name, onProgress });
+  }
+
+  async #loadPackAsync(source, { name, onProgress }) {
+    const report = (event) => {
+      if (onProgress) onProgress(event);
+    };
+    source = await source;
+    let bytes;
+    if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
+      bytes = bytesView(source);
+      report({ phase: 'read', loaded: bytes.length, total: bytes.length });
+    } else if (typeof Blob === 'function' && source instanceof Blob) {
+      if (name === undefined && typeof source.name === 'string' && source.name) name = source.name;
+      bytes = await readStream(source.stream(), source.size, report);
+    } else if (typeof Response === 'function' && source instanceof Response) {
+      if (!source.ok) throw readError(`loadPack: the response is HTTP ${source.status}${source.url ? ` for ${source.url}` : ''}`);
+      if (name === undefined && source.url) {
+        try {
+          name = decodeURIComponent(new URL(source.url).pathname.split('/').pop() || '') || undefined;
+        } catch {
+          name = undefined;
+        }
+      }
+      const length = Number.parseInt(source.headers.get('content-length') ?? '', 10);
+      const total = Number.isSafeInteger(length) && length >= 0 ? length : undefined;
+      if (source.body) bytes = await readStream(source.body, total, report);
+      else {
+        bytes = new Uint8Array(await source.arrayBuffer());
+        report({ phase: 'read', loaded: bytes.length, total: bytes.length });
+      }
+    } else {
+      throw argumentError('loadPack(source): the promise must resolve to a Response, a Blob or bytes');
+    }
+    const sizes = { loaded: bytes.length, total: bytes.length };
+    report({ phase: 'open', ...sizes });
+    // Let the page paint the progress before the (synchronous) open.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const pack = this.#engine.loadPack(bytes, name);
+    report({ phase: 'done', ...sizes, pack });
+    return pack;
   }
 
   /**
@@ -209,6 +336,15 @@ export class MedCode {
    */
   packs() {
     return this.#engine.packs();
+  }
+
+  /**
+   * Builds the search structures otherwise made by the first search (tens
+   * of milliseconds), so the first keystroke is as quick as the rest. Call
+   * it when the page is idle after `load()`; calling it again costs nothing.
+   */
+  prepare() {
+    this.#engine.prepare();
   }
 
   /**

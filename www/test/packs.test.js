@@ -55,3 +55,81 @@ test('loadPack: a CPT pack makes system "cpt" searchable', { skip }, async (t) =
 
   assert.throws(() => mc.loadPack('not bytes'), (e) => e instanceof TypeError && e.code === 'BAD-ARGUMENT');
 });
+
+// loadPack(source, { name, onProgress }): Blobs and Files read chunk by chunk,
+// Responses, and the progress phases. Uses the packs prebuilt from the same
+// made-up fixtures (tests/fixtures/packs/built), so it needs no CLI; it runs
+// after the test above (which expects no pack loaded yet).
+const BUILT = new URL('../../tests/fixtures/packs/built/', import.meta.url);
+
+test('loadPack: a Blob (chunk by chunk), a File and a Response, with progress', async () => {
+  const mc = await load({ wasm: readFileSync(new URL('../pkg/medcode_bg.wasm', import.meta.url)) });
+  const before = mc.packs().length;
+
+  // A Blob in three parts streams as (at least) three chunks.
+  const mue = readFileSync(new URL('mue.mcpack', BUILT));
+  const blob = new Blob([mue.subarray(0, 100), mue.subarray(100, 300), mue.subarray(300)]);
+  const events = [];
+  const pending = mc.loadPack(blob, { name: 'mue.mcpack', onProgress: (p) => events.push({ ...p }) });
+  assert.ok(pending instanceof Promise, 'the options form returns a Promise');
+  const info = await pending;
+  assert.equal(info.kind, 'mue');
+  assert.equal(info.name, 'mue.mcpack');
+  const reads = events.filter((e) => e.phase === 'read');
+  assert.ok(reads.length >= 3, `one read event per chunk: ${JSON.stringify(events)}`);
+  assert.deepEqual(
+    reads.map((e) => e.total),
+    reads.map(() => mue.length),
+    'a Blob knows its size',
+  );
+  assert.ok(
+    reads.every((e, i) => i === 0 || e.loaded > reads[i - 1].loaded),
+    'loaded grows',
+  );
+  assert.equal(reads.at(-1).loaded, mue.length);
+  assert.deepEqual(
+    events.slice(reads.length).map((e) => [e.phase, e.loaded, e.total]),
+    [
+      ['open', mue.length, mue.length],
+      ['done', mue.length, mue.length],
+    ],
+  );
+  assert.equal(events.at(-1).pack.name, 'mue.mcpack');
+
+  // A File: its name is the default pack name.
+  const ptp = readFileSync(new URL('ncci-ptp.mcpack', BUILT));
+  const fromFile = await mc.loadPack(new File([ptp], 'ptp-from-file.mcpack'), {});
+  assert.equal(fromFile.kind, 'ncci-ptp');
+  assert.equal(fromFile.name, 'ptp-from-file.mcpack');
+
+  // A Response (or a promise of one); no Content-Length: total is undefined
+  // while reading. The same pack bytes again: the pack already loaded comes back.
+  const phases = [];
+  const fromResponse = await mc.loadPack(Promise.resolve(new Response(ptp)), {
+    name: 'ptp-from-response.mcpack',
+    onProgress: (p) => phases.push([p.phase, p.total]),
+  });
+  assert.equal(fromResponse.checksum, fromFile.checksum);
+  assert.equal(fromResponse.name, 'ptp-from-file.mcpack');
+  assert.deepEqual(phases.at(0), ['read', undefined]);
+  assert.deepEqual(phases.slice(-2), [
+    ['open', ptp.length],
+    ['done', ptp.length],
+  ]);
+
+  // Errors reject with stable codes; nothing is loaded.
+  const loaded = mc.packs().length;
+  await assert.rejects(mc.loadPack(new Blob([new Uint8Array(64)]), { name: 'zeros.mcpack' }), (e) => e.code === 'PACK-CORRUPT');
+  await assert.rejects(mc.loadPack(new Response('gone', { status: 404 }), {}), (e) => e.code === 'PACK-READ');
+  assert.equal(mc.packs().length, loaded);
+  assert.deepEqual(
+    mc.packs().map((p) => p.name).slice(before),
+    ['mue.mcpack', 'ptp-from-file.mcpack'],
+  );
+
+  // Wrong types throw at once, in both forms; the (bytes, name) form stays synchronous.
+  assert.throws(() => mc.loadPack(42, { name: 'x' }), (e) => e instanceof TypeError && e.code === 'BAD-ARGUMENT');
+  assert.throws(() => mc.loadPack(new Uint8Array(1), { onProgress: 'no' }), (e) => e.code === 'BAD-ARGUMENT');
+  assert.throws(() => mc.loadPack(new Uint8Array(1), 7), (e) => e.code === 'BAD-ARGUMENT');
+  assert.throws(() => mc.loadPack(new Uint8Array(64), 'sync.mcpack'), (e) => e.code === 'PACK-CORRUPT');
+});
