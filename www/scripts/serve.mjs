@@ -53,8 +53,15 @@ const HEADERS = {
   'Cache-Control': 'no-cache',
 };
 
-function send(res, status, text) {
-  res.writeHead(status, { ...HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
+/** The response headers: with `cspHeader` false the page relies on its <meta> policy alone. */
+function headersFor(cspHeader) {
+  if (cspHeader) return HEADERS;
+  const { 'Content-Security-Policy': _, ...rest } = HEADERS;
+  return rest;
+}
+
+function send(res, status, text, headers = HEADERS) {
+  res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
   res.end(`${status} ${text}\n`);
 }
 
@@ -73,26 +80,26 @@ function fileFor(root, urlPath) {
   return file === root || file.startsWith(root + sep) ? file : null;
 }
 
-async function handle(root, req, res) {
+async function handle(root, req, res, headers) {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
-    return send(res, 405, 'Method Not Allowed');
+    return send(res, 405, 'Method Not Allowed', headers);
   }
   const { pathname } = new URL(req.url, 'http://localhost');
   let file = fileFor(root, pathname);
-  if (file === null) return send(res, 404, 'Not Found');
+  if (file === null) return send(res, 404, 'Not Found', headers);
   let info = await stat(file).catch(() => null);
   if (info?.isDirectory()) {
     if (!pathname.endsWith('/')) {
-      res.writeHead(301, { ...HEADERS, Location: `${pathname}/` });
+      res.writeHead(301, { ...headers, Location: `${pathname}/` });
       return res.end();
     }
     file = join(file, 'index.html');
     info = await stat(file).catch(() => null);
   }
-  if (!info?.isFile()) return send(res, 404, 'Not Found');
+  if (!info?.isFile()) return send(res, 404, 'Not Found', headers);
   res.writeHead(200, {
-    ...HEADERS,
+    ...headers,
     'Content-Type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
     'Content-Length': info.size,
   });
@@ -104,14 +111,17 @@ async function handle(root, req, res) {
 
 /**
  * Starts the server. Resolves once it listens.
- * @param {{root?: string, port?: number, host?: string}} [options]
+ * `cspHeader: false` leaves out the Content-Security-Policy header (the pages
+ * still carry it in a <meta> tag), for testing both ways of delivering it.
+ * @param {{root?: string, port?: number, host?: string, cspHeader?: boolean}} [options]
  * @returns {Promise<{url: string, port: number, server: import('node:http').Server, close: () => Promise<void>}>}
  */
-export function startServer({ root = WWW, port = 8080, host = '127.0.0.1' } = {}) {
+export function startServer({ root = WWW, port = 8080, host = '127.0.0.1', cspHeader = true } = {}) {
   const dir = resolve(root);
+  const headers = headersFor(cspHeader);
   const server = createServer((req, res) => {
-    handle(dir, req, res).catch(() => {
-      if (!res.headersSent) send(res, 500, 'Internal Server Error');
+    handle(dir, req, res, headers).catch(() => {
+      if (!res.headersSent) send(res, 500, 'Internal Server Error', headers);
       else res.destroy();
     });
   });
@@ -136,15 +146,16 @@ export function startServer({ root = WWW, port = 8080, host = '127.0.0.1' } = {}
 }
 
 function parseArgs(argv) {
-  const opts = { port: Number(process.env.PORT ?? 8080), host: '127.0.0.1', root: WWW };
+  const opts = { port: Number(process.env.PORT ?? 8080), host: '127.0.0.1', root: WWW, cspHeader: true };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     const value = () => inline ?? argv[++i];
     if (flag === '--port') opts.port = Number(value());
     else if (flag === '--host') opts.host = value();
     else if (flag === '--root') opts.root = value();
+    else if (flag === '--no-csp-header') opts.cspHeader = false;
     else if (flag === '-h' || flag === '--help') {
-      console.log('usage: node www/scripts/serve.mjs [--port N] [--host H] [--root DIR]  (PORT env sets the default port)');
+      console.log('usage: node www/scripts/serve.mjs [--port N] [--host H] [--root DIR] [--no-csp-header]  (PORT env sets the default port)');
       process.exit(0);
     } else {
       console.error(`serve.mjs: unknown argument ${argv[i]}`);
