@@ -75,3 +75,6 @@ node "$ROOT/www/scripts/smoke.mjs"
 mkdir -p "$DIST"
 node "$ROOT/www/scripts/sizes.mjs" --before-opt "$BEFORE_OPT" --out "$DIST/sizes.json" \
   "$BG" "$PKG/medcode.js" "$ROOT/www/src/index.js"
+
+# 6. Subresource-integrity hashes of the shipped files, for hosts to pin.
+node "$ROOT/www/scripts/sri.mjs" --out "$DIST/sri.json"
