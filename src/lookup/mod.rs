@@ -7,14 +7,27 @@
 //!   `G04`, `0DT`) is a prefix of the normalized code; shorter codes come
 //!   first, so the exact code leads, then its children.
 //! - **words**: every query word is a prefix of a word of the description or
-//!   of a synonym (inclusion terms and includes notes), in any order.
+//!   of a synonym (inclusion terms and includes notes), in any order;
+//!   abbreviations and lay terms ("hbp", "fx", "heart attack") also match
+//!   through their expansions, and a word no code set knows is tried as a
+//!   typo (one edit, two for long words, or two swapped letters).
 //!
 //! Ranking, most important first: exact code; codes by prefix (shorter
-//! first); then words: fewer unmatched query words, words matched in the
-//! description over synonyms, exact words over prefixes, billable on the
-//! date before headers, the static rank of the code (billable, shorter,
-//! code order). Ties cannot happen: the ordinal breaks them, so results are
-//! deterministic.
+//! first); then words, by match class: fewer unmatched query words, fewer
+//! typos, known abbreviations matched as whole words, words matched in the
+//! description over synonyms, a phrase's meaning ("broken hip") over its
+//! words one by one, billable on the date before headers; then the static
+//! order: ICD-10-CM before HCPCS when no system is chosen, commonly reported
+//! codes first (`code-sets/priors/`: "diab" → E11.9), fewer content words,
+//! shorter codes, billable before headers, code order. The ordinal breaks
+//! every tie, so results are deterministic.
+//!
+//! Speed comes from not merging what is common: rare words drive (their
+//! posting lists name the candidates) and common ones ("with", a one-letter
+//! prefix) are checked on each candidate through the forward index
+//! ([`crate::codeset::forward`]); the candidates are read in the static
+//! order, so the search stops as soon as `limit` codes of the best class
+//! possible are found.
 
 use fst::automaton::{Automaton, Levenshtein, Str};
 use fst::{IntoStreamer, Streamer};
@@ -61,7 +74,19 @@ pub struct SearchResult {
     pub code: String,
     pub display: String,
     pub billable: bool,
+    /// Whole scores print as integers (`1`, not `1.0`), as JavaScript's
+    /// `JSON.stringify` does, so the CLI and the wasm module give the same bytes.
+    #[serde(serialize_with = "whole_as_integer")]
     pub score: f64,
+}
+
+fn whole_as_integer<S: serde::Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+    // Scores lie in 0..=1; the bound keeps the cast exact.
+    if x.fract() == 0.0 && x.abs() < 9.0e15 {
+        s.serialize_i64(*x as i64)
+    } else {
+        s.serialize_f64(*x)
+    }
 }
 
 /// The answer to one query.
@@ -78,7 +103,7 @@ pub struct SearchResults {
 /// A candidate before it is turned into a result: `key` orders candidates
 /// across code sets (lower first).
 struct Candidate {
-    key: (u8, u32, u32, u32, u32, u32, u32, u32, u32, u32, u32),
+    key: (u8, u32, u32, u32, u32, u32, u32, u32, u32, u32, u32, u32),
     set: usize,
     ord: u32,
     score: f64,
@@ -112,7 +137,8 @@ pub fn search(sets: &[&CodeSet], synonyms: Option<&Synonyms>, query: &str, opts:
     let known_code = code_like(q).is_some_and(|k| q.contains('.') || sets.iter().any(|s| s.ordinal(&k).is_some()));
     let words = if cands.is_empty() && !known_code { query_words(q) } else { Vec::new() };
     if !words.is_empty() {
-        let query = Query::new(words, synonyms);
+        let mut query = Query::new(words, synonyms);
+        query.typos = typo_automata(&query.words, sets);
         for (si, set) in sets.iter().enumerate() {
             word_candidates(set, si, &query, opts, limit, &mut cands);
         }
@@ -149,6 +175,53 @@ pub struct Query {
     pub phrase_bits: u16,
     /// The fewest loose words any code can have (all words not in a phrase).
     pub min_loose: u32,
+    /// Misspelling matchers for the words no code set knows.
+    pub typos: Vec<Typo>,
+}
+
+/// How a word that no index word starts with may have been meant: within an
+/// edit distance (1 for 4+ letters, 2 for 8+ when 1 finds nothing), or with
+/// two neighbouring letters swapped ("siezure": one slip, not two edits).
+/// Built once per query, for every code set: a distance-2 automaton over a
+/// long word costs milliseconds.
+pub struct Typo {
+    pub bit: u16,
+    pub lev: Option<Levenshtein>,
+    pub swaps: Vec<String>,
+}
+
+/// Whether some index word of `set` starts with `w`.
+fn knows_prefix(set: &CodeSet, w: &str) -> bool {
+    let mut s = set.words().range().ge(w).into_stream();
+    s.next().is_some_and(|(k, _)| k.starts_with(w.as_bytes()))
+}
+
+fn typo_automata(words: &[String], sets: &[&CodeSet]) -> Vec<Typo> {
+    let mut out = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        let letters = w.chars().count();
+        if letters < 4 || w.bytes().all(|b| b.is_ascii_digit()) || sets.iter().any(|s| knows_prefix(s, w)) {
+            continue;
+        }
+        let matches =
+            |lev: &Levenshtein| sets.iter().any(|s| s.words().search(lev.starts_with()).into_stream().next().is_some());
+        let mut lev = Levenshtein::new(w, 1).ok().filter(|l| matches(l));
+        if lev.is_none() && letters >= 8 {
+            lev = Levenshtein::new(w, 2).ok().filter(|l| matches(l));
+        }
+        let b = w.as_bytes();
+        let swaps = (0..b.len() - 1)
+            .filter(|&j| b[j] != b[j + 1])
+            .filter_map(|j| {
+                let mut t = b.to_vec();
+                t.swap(j, j + 1);
+                String::from_utf8(t).ok()
+            })
+            .filter(|t| sets.iter().any(|s| knows_prefix(s, t)))
+            .collect();
+        out.push(Typo { bit: 1 << i, lev, swaps });
+    }
+    out
 }
 
 /// An expansion standing in for one or more query words.
@@ -178,7 +251,7 @@ impl Query {
         let phrase_bits = alts.iter().filter(|a| a.covers.count_ones() > 1).fold(0, |acc, a| acc | a.covers);
         let full = ((1u32 << words.len()) - 1) as u16;
         let min_loose = (full & !phrase_bits).count_ones();
-        Query { words, alts, covered, phrase_bits, min_loose }
+        Query { words, alts, covered, phrase_bits, min_loose, typos: Vec::new() }
     }
 }
 
@@ -271,13 +344,14 @@ fn code_candidates(
     limit: usize,
     out: &mut Vec<Candidate>,
 ) {
+    let filter = Within::new(set, opts);
     let mut found = 0;
     for len in code.len()..=8 {
         let aut = PrefixOfLen { prefix: code.as_bytes(), len };
         let mut stream = set.keys().search(aut).into_stream();
         while let Some((_, v)) = stream.next() {
             let ord = v as u32;
-            if !eligible(set, ord, opts) || !within(set, ord, opts) {
+            if !eligible(set, ord, opts) || !filter.admits(set, ord) {
                 continue;
             }
             let exact = len == code.len();
@@ -288,7 +362,7 @@ fn code_candidates(
                 _ => 2,
             };
             out.push(Candidate {
-                key: (tier, (len - code.len()) as u32, 0, 0, 0, 0, 0, 0, 0, si as u32, ord),
+                key: (tier, (len - code.len()) as u32, 0, 0, 0, 0, 0, 0, 0, 0, si as u32, ord),
                 set: si,
                 ord,
                 score: if exact { 1.0 } else { 0.99 - 0.01 * (len - code.len()) as f64 },
@@ -345,21 +419,90 @@ fn stream_words<A: Automaton>(
     n
 }
 
-/// Most codes a rank-order scan of descriptions reads before giving up.
-const MAX_SCAN: usize = 1_000;
-
 /// Above this many candidates, walk the codes in rank order and stop at the
 /// first `limit` of the best match class instead of ranking them all.
 const RANK_WALK_MIN: usize = 1_500;
 
-/// Codes whose words match the query words.
-fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, limit: usize, out: &mut Vec<Candidate>) {
-    // A one- or two-letter word matches half the vocabulary: reading the
-    // best-ranked descriptions finds the answer before the postings could be merged.
-    if q.words.iter().any(|w| w.len() <= 2) && scan_candidates(set, si, q, opts, limit, out) {
-        return;
+/// A query word is a *refiner*, checked on each candidate's own words (the
+/// forward index) instead of through its posting lists, when those lists
+/// name more than this many codes and four times as many as the rarest
+/// word's ("with", "right", "fracture" beside "femur"): checking the few
+/// candidates the rare word leaves is cheaper than merging the lists.
+const REFINER_MIN_VOLUME: u64 = 4_000;
+
+/// ... or more than this many whatever the other words: a one- or
+/// two-letter prefix ("e", "fr"), usually the word the coder is still typing.
+/// Codes are then read in rank order and the first good ones end the search.
+const REFINER_ALWAYS: u64 = 20_000;
+
+/// The number of postings under the index words starting with `w`.
+fn posting_volume(set: &CodeSet, w: &str) -> u64 {
+    let forward = set.forward();
+    forward.volume(&forward.prefix_range(set, w.as_bytes()))
+}
+
+/// A query word matched by word-id range (see [`crate::codeset::forward`]).
+struct Refiner {
+    bit: u16,
+    ids: std::ops::Range<u32>,
+    exact: Option<u32>,
+}
+
+/// Whether an entry's word ids (ascending) include one in `range`.
+fn has_word_in(ids: &[u32], range: &std::ops::Range<u32>) -> bool {
+    // The first id not below the range decides.
+    let i = ids.partition_point(|&id| id < range.start);
+    ids.get(i).is_some_and(|id| range.contains(id))
+}
+
+impl Refiner {
+    /// Adds this word's bits to `h` when `words` (an entry's ids) has a match.
+    fn apply(&self, words: &[u32], h: &mut Hit) {
+        let i = words.partition_point(|&id| id < self.ids.start);
+        if words.get(i).is_some_and(|id| self.ids.contains(id)) {
+            h.desc |= self.bit;
+            if self.exact.is_some_and(|x| words[i..].iter().take_while(|&&id| id < self.ids.end).any(|&id| id == x)) {
+                h.exact |= self.bit;
+            }
+        }
     }
+}
+
+/// Codes whose words match the query words.
+///
+/// Rare words and expansions are *drivers*: their posting lists name the
+/// candidates. Common ones are *refiners* (see [`REFINER_MIN_VOLUME`]),
+/// checked on each candidate. When every word is common, the codes are read
+/// in rank order and the first `limit` of the best class end the search.
+fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, limit: usize, out: &mut Vec<Candidate>) {
     let words = &q.words;
+    // How many postings each longer word would merge; the rarest word always drives.
+    let volumes: Vec<u64> = words.iter().map(|w| posting_volume(set, w)).collect();
+    // An expansion's volume is its rarest word's.
+    let alt_volumes: Vec<u64> =
+        q.alts.iter().map(|a| a.words.iter().map(|e| posting_volume(set, e)).min().unwrap_or(0)).collect();
+    // (A word this set does not know at all cannot drive here.)
+    let rarest = volumes.iter().chain(&alt_volumes).copied().filter(|&v| v > 0).min().unwrap_or(u64::MAX);
+    let too_common = |v: u64| v > REFINER_MIN_VOLUME && (v > REFINER_ALWAYS || v > rarest.saturating_mul(4));
+    let is_refiner = |i: usize| volumes.get(i).is_none_or(|&v| too_common(v));
+    // Expansions as common as "with" (for "w") are checked on candidates too.
+    let refining_alts: Vec<(&Alt, Vec<std::ops::Range<u32>>)> = q
+        .alts
+        .iter()
+        .zip(&alt_volumes)
+        .filter(|(_, &v)| too_common(v))
+        .map(|(a, _)| (a, a.words.iter().map(|e| set.forward().prefix_range(set, e.as_bytes())).collect()))
+        .collect();
+    let mut refiners = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        if is_refiner(i) {
+            let ids = set.forward().prefix_range(set, w.as_bytes());
+            refiners.push(Refiner { bit: 1 << i, exact: set.forward().id(set, w.as_bytes()), ids });
+        }
+    }
+    let has_drivers = refiners.len() < words.len() || refining_alts.len() < q.alts.len();
+    let filter = Within::new(set, opts);
+
     // Reuse the set's scratch array (all zero between searches) when it is free.
     let mut guard = set.scratch.try_lock().ok();
     let mut own = Vec::new();
@@ -372,6 +515,9 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
     }
     let mut touched: Vec<u32> = Vec::new();
     for (i, w) in words.iter().enumerate() {
+        if is_refiner(i) {
+            continue;
+        }
         let bit = 1u16 << i;
         let mut mark = |ord: u32, syn: bool, exact: bool, typo: bool| {
             let Some(h) = hits.get_mut(ord as usize) else { return };
@@ -392,23 +538,14 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
         };
         let found =
             stream_words(set, Str::new(w).starts_with(), w.as_bytes(), usize::MAX, |o, s, e| mark(o, s, e, false));
-        // A word nothing starts with may be misspelt: allow 1 edit (4+ letters) or 2 (8+).
-        let letters = w.chars().count();
-        if found == 0 && letters >= 4 && !w.bytes().all(|b| b.is_ascii_digit()) {
-            let distance = if letters >= 8 { 2 } else { 1 };
-            if let Ok(lev) = Levenshtein::new(w, distance) {
-                stream_words(set, lev.starts_with(), b"", MAX_TYPO_WORDS, |o, s, _| mark(o, s, false, true));
-            }
-            // Two neighbouring letters swapped ("siezure") is one slip, not two edits.
-            let b = w.as_bytes();
-            for i in 0..b.len() - 1 {
-                if b[i] == b[i + 1] {
-                    continue;
+        // A word no code set knows may be misspelt (see [`Typo`]).
+        if found == 0 {
+            if let Some(t) = q.typos.iter().find(|t| t.bit == bit) {
+                if let Some(lev) = &t.lev {
+                    stream_words(set, lev.starts_with(), b"", MAX_TYPO_WORDS, |o, s, _| mark(o, s, false, true));
                 }
-                let mut t = b.to_vec();
-                t.swap(i, i + 1);
-                if let Ok(t) = String::from_utf8(t) {
-                    stream_words(set, Str::new(&t).starts_with(), b"", MAX_TYPO_WORDS, |o, s, _| {
+                for swapped in &t.swaps {
+                    stream_words(set, Str::new(swapped).starts_with(), b"", MAX_TYPO_WORDS, |o, s, _| {
                         mark(o, s, false, true)
                     });
                 }
@@ -416,19 +553,22 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
         }
     }
     // Abbreviations and lay terms: codes with every word of the expansion.
-    for alt in &q.alts {
-        let mut common: Option<Vec<u32>> = None;
-        for e in &alt.words {
-            let mut ords = Vec::new();
-            stream_words(set, Str::new(e).starts_with(), b"", usize::MAX, |o, _, _| ords.push(o));
-            ords.sort_unstable();
-            ords.dedup();
-            common = Some(match common {
-                None => ords,
-                Some(c) => c.into_iter().filter(|o| ords.binary_search(o).is_ok()).collect(),
-            });
-        }
-        for ord in common.unwrap_or_default() {
+    // The expansion's rarest word names the candidates; the others are
+    // checked on each candidate's own words.
+    for (alt, _) in q.alts.iter().zip(&alt_volumes).filter(|(_, &v)| !too_common(v)) {
+        let mut by_volume: Vec<(u64, &String)> = alt.words.iter().map(|e| (posting_volume(set, e), e)).collect();
+        by_volume.sort();
+        let Some(((_, first), rest)) = by_volume.split_first() else { continue };
+        let checks: Vec<std::ops::Range<u32>> =
+            rest.iter().map(|(_, e)| set.forward().prefix_range(set, e.as_bytes())).collect();
+        let mut ords = Vec::new();
+        stream_words(set, Str::new(first).starts_with(), b"", usize::MAX, |o, _, _| ords.push(o));
+        ords.sort_unstable();
+        ords.dedup();
+        for ord in ords {
+            if !checks.is_empty() && !checks.iter().all(|r| has_word_in(set.forward().words_of(ord), r)) {
+                continue;
+            }
             let Some(h) = hits.get_mut(ord as usize) else { continue };
             if h.desc | h.syn | h.abbr == 0 {
                 touched.push(ord);
@@ -445,15 +585,33 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
     // A word that is a known abbreviation ("mi") matched only as the prefix
     // of another word ("mild") is a weak match; other words are prefixes by design.
     let may_be_prefix: u16 = !q.covered;
-    let evaluate = |ord: u32, h: Hit| -> Option<Candidate> {
+    // Built on first need: many queries have no refiner.
+    let forward = (!refiners.is_empty() || !refining_alts.is_empty()).then(|| set.forward());
+    // The match class of a code (see [`word_key`]) and its score, or None
+    // when it is noise or not eligible.
+    let classify = |ord: u32, mut h: Hit| -> Option<([u32; 6], f64)> {
+        if let Some(forward) = forward {
+            let ids = forward.words_of(ord);
+            for r in &refiners {
+                r.apply(ids, &mut h);
+            }
+            for (alt, ranges) in &refining_alts {
+                if ranges.iter().all(|r| has_word_in(ids, r)) {
+                    h.abbr |= alt.covers;
+                    if alt.covers.count_ones() > 1 {
+                        h.phrase |= alt.covers;
+                    }
+                }
+            }
+        }
         let any = (h.desc | h.syn | h.abbr) & full;
         let matched = any.count_ones();
         let unmatched = n - matched;
         // Codes matching fewer than half the words are noise.
-        if unmatched > 0 && n > 1 && matched * 2 < n {
+        if matched == 0 || (unmatched > 0 && n > 1 && matched * 2 < n) {
             return None;
         }
-        if !eligible(set, ord, opts) || !within(set, ord, opts) {
+        if !eligible(set, ord, opts) || !filter.admits(set, ord) {
             return None;
         }
         let direct = h.desc | h.abbr;
@@ -465,38 +623,42 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
             - 0.05 * (syn_only + typo) as f64 / n as f64
             - 0.02 * weak as f64 / n as f64
             - 0.02 * header as f64;
-        Some(Candidate {
-            key: word_key(set, si, ord, [unmatched, typo, weak, syn_only, loose(any, h.phrase), header]),
-            set: si,
-            ord,
-            score: score.max(0.0),
-        })
+        Some(([unmatched, typo, weak, syn_only, loose(any, h.phrase), header], score.max(0.0)))
     };
-    let best_class = |c: &Candidate| {
-        c.key.1 == 0 && c.key.2 == 0 && c.key.3 == 0 && c.key.4 == 0 && c.key.5 == q.min_loose && c.key.6 == 0
-    };
+    let candidate =
+        |ord: u32, class: [u32; 6], score: f64| Candidate { key: word_key(set, si, ord, class), set: si, ord, score };
+
     let mut local: Vec<Candidate> = Vec::new();
-    if touched.len() >= RANK_WALK_MIN {
-        // Many candidates: the rank order is the final order within the best
-        // class, so the first `limit` best-class codes met are the answer.
+    if !has_drivers || touched.len() >= RANK_WALK_MIN {
+        // Read the codes in rank order, the static order within a class:
+        // a code whose class is no better than the `limit`-th best class met
+        // so far can never enter the answer, and once those are all of the
+        // best class possible, nothing unread can. Without drivers every
+        // code is a candidate.
+        let best_possible = [0, 0, 0, 0, q.min_loose, 0];
+        let mut kept: Vec<[u32; 6]> = Vec::with_capacity(limit + 1);
         for &ord in set.rank_order() {
-            let h = hits[ord as usize];
-            if h.desc | h.syn | h.abbr == 0 {
+            let h = hits.get(ord as usize).copied().unwrap_or_default();
+            if has_drivers && h.desc | h.syn | h.abbr == 0 {
                 continue;
             }
-            if let Some(c) = evaluate(ord, h).filter(|c| best_class(c)) {
-                local.push(c);
-                if local.len() == limit {
-                    break;
-                }
+            let Some((class, score)) = classify(ord, h) else { continue };
+            if kept.len() == limit && kept.last().is_some_and(|worst| class >= *worst) {
+                continue;
+            }
+            let at = kept.partition_point(|k| *k <= class);
+            kept.insert(at, class);
+            kept.truncate(limit);
+            local.push(candidate(ord, class, score));
+            if kept.len() == limit && kept.last() == Some(&best_possible) {
+                break;
             }
         }
-        if local.len() < limit {
-            local.clear();
-        }
-    }
-    if local.is_empty() {
-        local.extend(touched.iter().filter_map(|&ord| evaluate(ord, hits[ord as usize])));
+    } else {
+        local.extend(touched.iter().filter_map(|&ord| {
+            let (class, score) = classify(ord, hits[ord as usize])?;
+            Some(candidate(ord, class, score))
+        }));
     }
     for &ord in &touched {
         hits[ord as usize] = Hit::default();
@@ -508,73 +670,6 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
     out.extend(local);
 }
 
-/// The top `limit` codes of the best match class (every word in the
-/// description, no typo, billable on the date), found by reading codes in
-/// rank order, the order of the final sort within that class, so the first
-/// `limit` found are the answer. Returns false (adding nothing) when it
-/// cannot find them within [`MAX_SCAN`] codes.
-fn scan_candidates(
-    set: &CodeSet,
-    si: usize,
-    q: &Query,
-    opts: &SearchOptions,
-    limit: usize,
-    out: &mut Vec<Candidate>,
-) -> bool {
-    let n = q.words.len() as u32;
-    let full: u16 = ((1u32 << n) - 1) as u16;
-    let mut found: Vec<Candidate> = Vec::with_capacity(limit);
-    let mut desc = Vec::new();
-    for &ord in set.rank_order().iter().take(MAX_SCAN) {
-        if !set.billable_on(ord, opts.date) || !within(set, ord, opts) {
-            continue;
-        }
-        set.description_into(ord, &mut desc);
-        desc.make_ascii_lowercase();
-        let words: Vec<&str> = desc
-            .split(|c| !c.is_ascii_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .filter_map(|w| std::str::from_utf8(w).ok())
-            .collect();
-        let (mut direct, mut exact, mut abbr, mut phrase) = (0u16, 0u16, 0u16, 0u16);
-        for (i, w) in q.words.iter().enumerate() {
-            for d in &words {
-                if d.starts_with(w.as_str()) {
-                    direct |= 1 << i;
-                    if d.len() == w.len() {
-                        exact |= 1 << i;
-                    }
-                }
-            }
-        }
-        for alt in &q.alts {
-            if alt.words.iter().all(|e| words.iter().any(|d| d.starts_with(e.as_str()))) {
-                abbr |= alt.covers;
-                if alt.covers.count_ones() > 1 {
-                    phrase |= alt.covers;
-                }
-            }
-        }
-        let any = (direct | abbr) & full;
-        // Weak: an abbreviation's word matched only as another word's prefix.
-        let weak = any & !exact & !abbr & q.covered;
-        if any != full || weak != 0 || loose(any, phrase) != q.min_loose {
-            continue;
-        }
-        found.push(Candidate {
-            key: word_key(set, si, ord, [0, 0, 0, 0, loose(any, phrase), 0]),
-            set: si,
-            ord,
-            score: 0.9,
-        });
-        if found.len() == limit {
-            out.extend(found);
-            return true;
-        }
-    }
-    false
-}
-
 /// The sort key of a word match: its match class (unmatched words, typos,
 /// weak words, synonym-only words, loose words, header on the date), then the
 /// static order within a class. The postings path and the rank-order scan
@@ -584,7 +679,7 @@ fn word_key(
     si: usize,
     ord: u32,
     class: [u32; 6],
-) -> (u8, u32, u32, u32, u32, u32, u32, u32, u32, u32, u32) {
+) -> (u8, u32, u32, u32, u32, u32, u32, u32, u32, u32, u32, u32) {
     let [unmatched, typo, weak, syn_only, loose, header] = class;
     (
         3,
@@ -595,6 +690,7 @@ fn word_key(
         loose,
         header,
         si as u32,
+        set.prior(ord),
         set.word_count(ord),
         key_len(set.code(ord)),
         set.rank(ord),
@@ -608,20 +704,31 @@ fn loose(any: u16, phrase: u16) -> u32 {
     (any & !phrase).count_ones()
 }
 
-/// Whether the entry is inside the `within` filter (a code prefix, a block
-/// such as `E08-E13`, or a chapter number).
-fn within(set: &CodeSet, ord: u32, opts: &SearchOptions) -> bool {
-    let Some(w) = opts.within.as_deref() else { return true };
-    let key: String = w.trim().chars().filter(|&c| c != '.').map(|c| c.to_ascii_uppercase()).collect();
-    if key.is_empty() {
-        return true;
+/// The `within` filter (a code prefix, a block such as `E08-E13`, or a
+/// chapter number), normalized once per query and set.
+struct Within {
+    key: Option<String>,
+    node: Option<u32>,
+}
+
+impl Within {
+    fn new(set: &CodeSet, opts: &SearchOptions) -> Within {
+        let key: Option<String> = opts
+            .within
+            .as_deref()
+            .map(|w| w.trim().chars().filter(|&c| c != '.').map(|c| c.to_ascii_uppercase()).collect())
+            .filter(|k: &String| !k.is_empty());
+        let node = key.as_deref().and_then(|k| set.ordinal(k));
+        Within { key, node }
     }
-    let code: String = set.code(ord).chars().filter(|&c| c != '.').collect();
-    if code.starts_with(&key) {
-        return true;
-    }
-    match set.ordinal(&key) {
-        Some(anc) => set.ancestors(ord).contains(&anc),
-        None => false,
+
+    fn admits(&self, set: &CodeSet, ord: u32) -> bool {
+        let Some(key) = self.key.as_deref() else { return true };
+        let code = set.code(ord);
+        let mut dotless = code.bytes().filter(|&b| b != b'.');
+        if key.bytes().all(|k| dotless.next() == Some(k)) {
+            return true;
+        }
+        self.node.is_some_and(|anc| set.ancestors(ord).contains(&anc))
     }
 }

@@ -38,9 +38,13 @@ fn not_a_claim(msg: &str) -> JsValue {
     err.into()
 }
 
+/// A result as a plain JS object. It crosses the boundary as JSON text and
+/// `JSON.parse` builds it: one call instead of one per field, and the very
+/// bytes the CLI prints (the determinism test compares them).
 fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
-    let ser = serde_wasm_bindgen::Serializer::json_compatible();
-    v.serialize(&ser).map_err(|e| js_error(Error::BadOption { option: "result".into(), detail: e.to_string() }))
+    let text = serde_json::to_string(v)
+        .map_err(|e| js_error(Error::BadOption { option: "result".into(), detail: e.to_string() }))?;
+    js_sys::JSON::parse(&text)
 }
 
 /// Reads an optional property of an options object.
@@ -117,6 +121,12 @@ impl Engine {
             Some(r) => to_js(&r),
             None => Ok(JsValue::NULL),
         }
+    }
+
+    /// `prepare()`: builds the search structures made on first use (see
+    /// [`MedCode::prepare`]); the widget calls it when the page is idle.
+    pub fn prepare(&self) {
+        self.inner.prepare();
     }
 
     /// `scrub(claim, {today, format})` → `{claim, findings}`. `claim` is an
