@@ -38,8 +38,9 @@ const QUERIES: &[&str] = &[
     "j44.1",
 ];
 
-/// A typical 4-line professional claim (the base fixture).
-const CLAIM: &str = include_str!("../tests/fixtures/claims/base.json");
+/// A typical 4-line professional claim: 4 diagnoses, a modifier or two, 3
+/// findings (`examples/scrub_loop.rs` measures the same one).
+const CLAIM: &str = include_str!("typical_claim.json");
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]

@@ -1,10 +1,12 @@
 //! What every edit sees: the claim, the code sets, the tables, the dates and
 //! codes already resolved once, and the findings collected so far.
 
+use std::borrow::Cow;
+
 use fst::automaton::Levenshtein;
 use fst::{IntoStreamer, Streamer};
 
-use super::claim::{Claim, Field, Line};
+use super::claim::{Claim, Field, Line, Ptr};
 use super::tables::Tables;
 use super::{Finding, Severity};
 use crate::codeset::{CodeSet, System};
@@ -13,11 +15,11 @@ use crate::MedCode;
 
 /// A diagnosis resolved against ICD-10-CM.
 pub struct Dx<'c> {
-    pub field: &'c Field<String>,
+    pub field: &'c Field<&'c str>,
     /// Normalized key (upper case, no dot, no spaces).
-    pub key: String,
+    pub key: &'c str,
     /// Canonical display (`E11.9`), or the input trimmed when unknown.
-    pub display: String,
+    pub display: &'c str,
     /// Ordinal in the ICD-10-CM set when the code exists in any edition.
     pub ord: Option<u32>,
 }
@@ -34,23 +36,25 @@ pub enum PxShape {
 
 /// A service line with its dates and code resolved.
 pub struct LineInfo<'c> {
-    pub line: &'c Line,
+    pub line: &'c Line<'c>,
     pub date: Option<Date>,
     pub date_to: Option<Date>,
     /// Normalized procedure code.
-    pub key: Option<String>,
+    pub key: Option<&'c str>,
     pub shape: PxShape,
     /// Ordinal in the HCPCS set.
     pub ord: Option<u32>,
     /// Upper-cased modifiers.
-    pub modifiers: Vec<String>,
+    pub modifiers: Vec<Cow<'c, str>>,
+    /// The same, sorted (LINE-DUPLICATE compares them as a set).
+    pub sorted_modifiers: Vec<Cow<'c, str>>,
 }
 
 /// The scrub of one claim in progress.
 pub struct Ctx<'a> {
     pub mc: &'a MedCode,
     pub tables: &'a Tables,
-    pub claim: &'a Claim,
+    pub claim: &'a Claim<'a>,
     pub today: Date,
     pub icd: Option<&'a CodeSet>,
     pub hcpcs: Option<&'a CodeSet>,
@@ -63,9 +67,42 @@ pub struct Ctx<'a> {
     findings: Vec<Finding>,
 }
 
-/// Normalizes a code as typed: trims, drops dots and inner spaces, upper-cases.
-pub fn normalize(code: &str) -> String {
-    code.chars().filter(|c| !c.is_whitespace() && *c != '.').map(|c| c.to_ascii_uppercase()).collect()
+/// Appends `code` normalized as typed to `out`: trimmed, without dots and
+/// inner spaces, upper-cased.
+fn push_normalized(out: &mut String, code: &str) {
+    if code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        // The usual case, a byte at a time.
+        out.extend(code.bytes().map(|b| b.to_ascii_uppercase() as char));
+    } else {
+        out.extend(code.chars().filter(|c| !c.is_whitespace() && *c != '.').map(|c| c.to_ascii_uppercase()));
+    }
+}
+
+/// The normalized codes of a claim, one a line (none holds a line break):
+/// its diagnoses, then its lines' procedure codes (empty for a line without one).
+pub fn claim_keys(claim: &Claim) -> String {
+    let mut out = String::with_capacity(8 * (claim.diagnoses.len() + claim.lines.len()));
+    for d in &claim.diagnoses {
+        push_normalized(&mut out, d.value);
+        out.push('\n');
+    }
+    for l in &claim.lines {
+        if let Some(c) = &l.code {
+            push_normalized(&mut out, c.value);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// A modifier as compared: trimmed and upper-cased (borrowed when it already is).
+fn modifier_key(m: &str) -> Cow<'_, str> {
+    let t = m.trim();
+    if t.bytes().any(|b| b.is_ascii_lowercase()) {
+        Cow::Owned(t.to_ascii_uppercase())
+    } else {
+        Cow::Borrowed(t)
+    }
 }
 
 pub fn px_shape(key: &str) -> PxShape {
@@ -83,19 +120,25 @@ pub fn px_shape(key: &str) -> PxShape {
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(mc: &'a MedCode, claim: &'a Claim, today: Date) -> Ctx<'a> {
+    /// The context of a claim; `keys` are its [`claim_keys`].
+    pub fn new(mc: &'a MedCode, claim: &'a Claim<'a>, keys: &'a str, today: Date) -> Ctx<'a> {
         let icd = mc.set(System::Icd10Cm);
         let hcpcs = mc.set(System::Hcpcs);
+        let mut keys = keys.split('\n');
+        let dx_keys: Vec<&str> = keys.by_ref().take(claim.diagnoses.len()).collect();
         let lines: Vec<LineInfo> = claim
             .lines
             .iter()
             .map(|line| {
-                let key = line.code.as_ref().map(|c| normalize(&c.value)).filter(|k| !k.is_empty());
-                let shape = key.as_deref().map(px_shape).unwrap_or(PxShape::Other);
-                let ord = match (&key, hcpcs) {
+                let key = keys.next().filter(|k| !k.is_empty());
+                let shape = key.map(px_shape).unwrap_or(PxShape::Other);
+                let ord = match (key, hcpcs) {
                     (Some(k), Some(set)) if shape == PxShape::LevelII => set.ordinal(k),
                     _ => None,
                 };
+                let modifiers: Vec<Cow<str>> = line.modifiers.iter().map(|m| modifier_key(m.value)).collect();
+                let mut sorted_modifiers = modifiers.clone();
+                sorted_modifiers.sort();
                 LineInfo {
                     line,
                     date: line.service_date.as_ref().and_then(|d| Date::parse_opt(d.value.trim())),
@@ -103,7 +146,8 @@ impl<'a> Ctx<'a> {
                     key,
                     shape,
                     ord,
-                    modifiers: line.modifiers.iter().map(|m| m.value.trim().to_ascii_uppercase()).collect(),
+                    modifiers,
+                    sorted_modifiers,
                 }
             })
             .collect();
@@ -111,12 +155,12 @@ impl<'a> Ctx<'a> {
         let dx = claim
             .diagnoses
             .iter()
-            .map(|field| {
-                let key = normalize(&field.value);
-                let ord = icd.and_then(|s| s.ordinal(&key));
+            .zip(dx_keys)
+            .map(|(field, key)| {
+                let ord = icd.and_then(|s| s.ordinal(key));
                 let display = match (ord, icd) {
-                    (Some(o), Some(s)) => s.code(o).to_string(),
-                    _ => field.value.trim().to_string(),
+                    (Some(o), Some(s)) => s.code(o),
+                    _ => field.value.trim(),
                 };
                 Dx { field, key, display, ord }
             })
@@ -142,7 +186,7 @@ impl<'a> Ctx<'a> {
         &mut self,
         edit: &'static str,
         severity: Severity,
-        path: &str,
+        path: Ptr,
         codes: Vec<String>,
         message: String,
         suggestions: Vec<String>,
@@ -162,13 +206,13 @@ impl<'a> Ctx<'a> {
 
     /// The patient's sex as `F`, `M` or `U`, when given in a known form.
     pub fn sex(&self) -> Option<char> {
-        let s = self.claim.sex.as_ref()?.value.trim().to_ascii_lowercase();
-        match s.as_str() {
-            "f" | "female" => Some('F'),
-            "m" | "male" => Some('M'),
-            "u" | "unknown" | "other" => Some('U'),
-            _ => None,
-        }
+        let s = self.claim.sex.as_ref()?.value.trim();
+        ["f", "female"]
+            .iter()
+            .any(|w| s.eq_ignore_ascii_case(w))
+            .then_some('F')
+            .or_else(|| ["m", "male"].iter().any(|w| s.eq_ignore_ascii_case(w)).then_some('M'))
+            .or_else(|| ["u", "unknown", "other"].iter().any(|w| s.eq_ignore_ascii_case(w)).then_some('U'))
     }
 
     /// Billable codes under `ord` on `date`, nearest level first (direct

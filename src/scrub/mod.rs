@@ -10,6 +10,8 @@ pub mod claim;
 mod context;
 pub mod convert;
 mod edits;
+pub mod json;
+mod ptr;
 pub mod tables;
 
 use serde::Serialize;
@@ -90,6 +92,28 @@ pub mod limits {
 impl MedCode {
     /// Scrubs a parsed JSON document; `label` names the claim when it has no `id`.
     pub fn scrub_value(&self, doc: &Value, opts: &ScrubOptions, label: &str) -> Result<ScrubResult, NotAClaim> {
+        self.scrub_doc(&json::Doc::from_value(doc), opts, label)
+    }
+
+    /// Scrubs JSON text (one claim).
+    pub fn scrub_str(&self, text: &str, opts: &ScrubOptions, label: &str) -> Result<ScrubResult, NotAClaim> {
+        check_size(text)?;
+        // The depth limit is checked on the text before parsing (so a deep
+        // text is refused with that reason whatever else is wrong with it);
+        // a text that parses at most MAX_DEPTH deep passes that check, so
+        // the scan runs only when the parse fails or goes deeper.
+        match json::Doc::parse(text) {
+            Ok(doc) if doc.depth() <= limits::MAX_DEPTH => self.scrub_doc(&doc, opts, label),
+            parsed => {
+                check_depth(text)?;
+                let doc = parsed.map_err(|e| NotAClaim(format!("not valid JSON: {e}")))?;
+                self.scrub_doc(&doc, opts, label)
+            }
+        }
+    }
+
+    /// Scrubs a document read by [`json::Doc::parse`] or [`json::Doc::from_value`].
+    pub fn scrub_doc(&self, doc: &json::Doc, opts: &ScrubOptions, label: &str) -> Result<ScrubResult, NotAClaim> {
         let claim = claim::read(doc, opts.format).map_err(NotAClaim)?;
         if claim.lines.len() > limits::MAX_LINES {
             return Err(NotAClaim(format!(
@@ -105,24 +129,20 @@ impl MedCode {
                 limits::MAX_DIAGNOSES
             )));
         }
-        let mut ctx = Ctx::new(self, &claim, opts.today);
+        let keys = context::claim_keys(&claim);
+        let mut ctx = Ctx::new(self, &claim, &keys, opts.today);
         edits::run_all(&mut ctx);
         let mut findings = ctx.into_findings();
         findings
             .sort_by(|a, b| compare_paths(&a.path, &b.path).then(a.edit.cmp(b.edit)).then(a.message.cmp(&b.message)));
         findings.dedup();
-        Ok(ScrubResult { claim: claim.id.clone().unwrap_or_else(|| label.to_string()), findings })
-    }
-
-    /// Scrubs JSON text (one claim).
-    pub fn scrub_str(&self, text: &str, opts: &ScrubOptions, label: &str) -> Result<ScrubResult, NotAClaim> {
-        let doc = parse_json(text)?;
-        self.scrub_value(&doc, opts, label)
+        let claim_id = claim.id.unwrap_or_else(|| label.to_string());
+        Ok(ScrubResult { claim: claim_id, findings })
     }
 }
 
-/// Parses JSON text within the claim limits, with an error a user can act on.
-pub fn parse_json(text: &str) -> Result<Value, NotAClaim> {
+/// Refuses text beyond the size limit, with an error a user can act on.
+fn check_size(text: &str) -> Result<(), NotAClaim> {
     if text.len() > limits::MAX_CLAIM_BYTES {
         return Err(NotAClaim(format!(
             "the claim is {} bytes; at most {} are accepted",
@@ -130,9 +150,21 @@ pub fn parse_json(text: &str) -> Result<Value, NotAClaim> {
             limits::MAX_CLAIM_BYTES
         )));
     }
+    Ok(())
+}
+
+/// Refuses text nested beyond the depth limit, with an error a user can act on.
+fn check_depth(text: &str) -> Result<(), NotAClaim> {
     if let Some(depth) = too_deep(text.as_bytes(), limits::MAX_DEPTH) {
         return Err(NotAClaim(format!("JSON nested deeper than {} levels (at byte {depth})", limits::MAX_DEPTH)));
     }
+    Ok(())
+}
+
+/// Parses JSON text within the claim limits, with an error a user can act on.
+pub fn parse_json(text: &str) -> Result<Value, NotAClaim> {
+    check_size(text)?;
+    check_depth(text)?;
     serde_json::from_str(text).map_err(|e| NotAClaim(format!("not valid JSON: {e}")))
 }
 

@@ -3,6 +3,8 @@
 //! their blob sections once per [`MedCode`](crate::MedCode).
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::{Arc, RwLock};
 
 use crate::codeset::{CodeSet, System};
 use crate::date::Date;
@@ -10,6 +12,47 @@ use crate::pack::{MueTable, PackData, PtpTable};
 
 /// A date range, inclusive.
 pub type Span = (Date, Date);
+
+/// A hash map for the short code keys of the tables (built from the
+/// embedded data, looked up per claim).
+pub type CodeMap<K, V> = HashMap<K, V, BuildHasherDefault<CodeHasher>>;
+
+/// A fast multiplicative hash (FxHash) for short keys.
+#[derive(Clone, Copy, Default)]
+pub struct CodeHasher(u64);
+
+impl Hasher for CodeHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            if let Some(dst) = w.get_mut(..rest.len()) {
+                dst.copy_from_slice(rest);
+            }
+            self.add(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl CodeHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
 
 /// An NCCI procedure-to-procedure edit.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,9 +77,9 @@ pub struct AgeCategory {
 #[derive(Default)]
 pub struct Tables {
     /// Modifier → the date ranges it is valid on.
-    pub modifiers: HashMap<String, Vec<Span>>,
-    /// (column 1, column 2) → edits.
-    pub ptp: HashMap<(String, String), Vec<PtpEdit>>,
+    pub modifiers: CodeMap<String, Vec<Span>>,
+    /// Column 1 → column 2 → edits.
+    pub ptp: CodeMap<String, CodeMap<String, Vec<PtpEdit>>>,
     /// Old code key → (new code key, effective date).
     pub conversions: HashMap<String, Vec<(String, Date)>>,
     pub age_categories: Vec<AgeCategory>,
@@ -46,6 +89,73 @@ pub struct Tables {
     pub ptp_packs: Vec<PtpTable>,
     /// Medically unlikely edits of loaded packs, in load order.
     pub mue_packs: Vec<MueTable>,
+    /// What the convention edits worked out from the code set alone, kept for later claims.
+    pub(crate) named: Memo<(u8, u32, i32), NamedCodes>,
+    /// The note references of ICD-10-CM entries and their ancestors, by ordinal.
+    pub(crate) chains: Memo<u32, ChainRefs>,
+}
+
+/// The codes an ICD-10-CM instruction names ("use additional code", "code
+/// first"), as the findings show them.
+#[derive(Debug, Default)]
+pub(crate) struct NamedCodes {
+    /// The entry the instruction is written on, as a biller reads it.
+    pub entry: String,
+    /// The codes and ranges named, in note order, without repeats, joined by ", ".
+    pub joined: String,
+    /// Those that are billable codes themselves on the date.
+    pub billable: Vec<String>,
+}
+
+/// A note reference as the convention edits keep it: the entry it is
+/// written on and the range's normalized keys (`lo == hi` for one code).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct NoteRef {
+    pub on: u32,
+    pub lo: [u8; 8],
+    pub lo_len: u8,
+    pub hi: [u8; 8],
+    pub hi_len: u8,
+}
+
+/// The Excludes1, code-first and use-additional references (in that order)
+/// of an entry and its ancestors, nearest first.
+#[derive(Debug, Default)]
+pub(crate) struct ChainRefs {
+    pub lists: [Vec<NoteRef>; 3],
+}
+
+/// Most results a [`Memo`] keeps (it starts over when full).
+const MEMO_MAX: usize = 2048;
+
+/// A bounded memo of values that depend on the code sets (and a date) only:
+/// a stream of claims names the same few codes again and again. Threads
+/// scrubbing with one `MedCode` share it (reads take a shared lock).
+pub(crate) struct Memo<K, V> {
+    map: RwLock<CodeMap<K, Arc<V>>>,
+}
+
+impl<K, V> Default for Memo<K, V> {
+    fn default() -> Self {
+        Memo { map: RwLock::new(CodeMap::default()) }
+    }
+}
+
+impl<K: std::hash::Hash + Eq, V> Memo<K, V> {
+    /// The value for `key`, made by `make` the first time.
+    pub fn get_or(&self, key: K, make: impl FnOnce() -> V) -> Arc<V> {
+        if let Some(hit) = self.map.read().ok().and_then(|m| m.get(&key).cloned()) {
+            return hit;
+        }
+        let made = Arc::new(make());
+        if let Ok(mut m) = self.map.write() {
+            if m.len() >= MEMO_MAX {
+                m.clear();
+            }
+            m.insert(key, Arc::clone(&made));
+        }
+        made
+    }
 }
 
 /// The PTP edit that applies to a pair on a date.
@@ -149,7 +259,7 @@ impl Tables {
 
     /// Adds a procedure-to-procedure edit (bundled Level II pairs, or a pack's).
     pub fn add_ptp(&mut self, column1: String, column2: String, edit: PtpEdit) {
-        self.ptp.entry((column1, column2)).or_default().push(edit);
+        self.ptp.entry(column1).or_default().entry(column2).or_default().push(edit);
     }
 
     /// Adds a loaded pack's edits (its rows stay where they are; lookups search them in place).
@@ -177,7 +287,7 @@ impl Tables {
                 });
             }
         }
-        let edits = self.ptp.get(&(column1.to_string(), column2.to_string()))?;
+        let edits = self.ptp.get(column1)?.get(column2)?;
         let e = edits.iter().find(|e| e.from <= date && date <= e.to)?;
         Some(PtpHit { modifier_indicator: e.modifier_indicator, rationale: None })
     }
@@ -208,8 +318,48 @@ impl Tables {
 
     /// Whether a dotless ICD-10-CM key may only be first-listed.
     pub fn first_listed_only(&self, key: &str) -> bool {
-        self.first_listed_only
-            .iter()
-            .any(|(p, except)| key.starts_with(p.as_str()) && !except.iter().any(|e| key.starts_with(e.as_str())))
+        let first = key.as_bytes().first();
+        self.first_listed_only.iter().any(|(p, except)| {
+            (p.is_empty() || p.as_bytes().first() == first)
+                && key.starts_with(p.as_str())
+                && !except.iter().any(|e| key.starts_with(e.as_str()))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_memo_makes_each_value_once_and_stays_bounded() {
+        let memo: Memo<u32, u32> = Memo::default();
+        let mut made = 0;
+        for _ in 0..3 {
+            assert_eq!(
+                *memo.get_or(7, || {
+                    made += 1;
+                    49
+                }),
+                49
+            );
+        }
+        assert_eq!(made, 1);
+        for k in 100..100 + MEMO_MAX as u32 * 2 {
+            assert_eq!(*memo.get_or(k, || k + 1), k + 1);
+        }
+        assert!(memo.map.read().map(|m| m.len()).unwrap_or(0) <= MEMO_MAX);
+    }
+
+    #[test]
+    fn code_maps_find_what_was_put_in() {
+        let mut m: CodeMap<String, u32> = CodeMap::default();
+        for (i, k) in ["G0439", "G0444", "J3420", "A4253", "E11.9X", "a-much-longer-key-than-eight"].iter().enumerate()
+        {
+            m.insert(k.to_string(), i as u32);
+        }
+        assert_eq!(m.get("J3420"), Some(&2));
+        assert_eq!(m.get("a-much-longer-key-than-eight"), Some(&5));
+        assert_eq!(m.get("G043"), None);
     }
 }

@@ -35,7 +35,7 @@ const pct = (p) => times[Math.round((times.length - 1) * p)].toFixed(0);
 console.log(`wasm lookup: ready ${ready.toFixed(1)} ms (bytes in hand -> first answer); ${times.length} keystrokes; ` +
   `p50 ${pct(0.5)} µs p95 ${pct(0.95)} µs p99 ${pct(0.99)} µs max ${times[times.length - 1].toFixed(0)} µs`);
 
-const claim = readFileSync(new URL('../../tests/fixtures/claims/base.json', import.meta.url), 'utf8');
+const claim = readFileSync(new URL('../../benches/typical_claim.json', import.meta.url), 'utf8');
 const n = 10000;
 mc.scrub(claim, { today: '2026-11-27' });
 const ts = performance.now();

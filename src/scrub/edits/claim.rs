@@ -1,7 +1,7 @@
 //! Claim-level edits: structure, patient, provider, place of service, dates.
 
 use crate::date::Date;
-use crate::scrub::claim::Format;
+use crate::scrub::claim::{Format, Ptr, K};
 use crate::scrub::{Ctx, Severity::Error};
 
 pub fn run(ctx: &mut Ctx) {
@@ -15,13 +15,13 @@ pub fn run(ctx: &mut Ctx) {
 fn malformed(ctx: &mut Ctx) {
     let claim = ctx.claim;
     for (path, what) in &claim.malformed {
-        ctx.report("CLAIM-MALFORMED", Error, path, vec![], format!("The value at {path} {what}."), vec![]);
+        ctx.report("CLAIM-MALFORMED", Error, *path, vec![], format!("The value at {path} {what}."), vec![]);
     }
     if claim.lines.is_empty() {
         ctx.report(
             "CLAIM-MALFORMED",
             Error,
-            &claim.lines_path,
+            claim.lines_path,
             vec![],
             "The claim has no service lines; add at least one line with a procedure code.".into(),
             vec![],
@@ -30,13 +30,13 @@ fn malformed(ctx: &mut Ctx) {
     for l in &claim.lines {
         if l.code.as_ref().is_none_or(|c| c.value.trim().is_empty()) {
             let path = match claim.format {
-                Some(Format::Fhir) => format!("{}/productOrService", l.path),
-                _ => format!("{}/code", l.path),
+                Some(Format::Fhir) => l.path.key(K::ProductOrService),
+                _ => l.path.key(K::Code),
             };
             ctx.report(
                 "CLAIM-MALFORMED",
                 Error,
-                &path,
+                path,
                 vec![],
                 "The service line has no procedure code.".into(),
                 vec![],
@@ -51,7 +51,7 @@ fn patient(ctx: &mut Ctx) {
         None => ctx.report(
             "PATIENT-DOB",
             Error,
-            &claim.birth_date_path,
+            claim.birth_date_path,
             vec![],
             "The patient's birth date is missing.".into(),
             vec![],
@@ -60,7 +60,7 @@ fn patient(ctx: &mut Ctx) {
             None => ctx.report(
                 "PATIENT-DOB",
                 Error,
-                &b.path,
+                b.path,
                 vec![],
                 format!("The patient's birth date {:?} is not a real date in YYYY-MM-DD form.", b.value),
                 vec![],
@@ -71,7 +71,7 @@ fn patient(ctx: &mut Ctx) {
                     ctx.report(
                         "PATIENT-DOB",
                         Error,
-                        &b.path,
+                        b.path,
                         vec![],
                         format!("The patient's birth date {birth} is after the service date {d}."),
                         vec![],
@@ -80,7 +80,7 @@ fn patient(ctx: &mut Ctx) {
                     ctx.report(
                         "PATIENT-DOB",
                         Error,
-                        &b.path,
+                        b.path,
                         vec![],
                         format!("The patient's birth date {birth} is in the future."),
                         vec![],
@@ -93,7 +93,7 @@ fn patient(ctx: &mut Ctx) {
         None => ctx.report(
             "PATIENT-SEX",
             Error,
-            &claim.sex_path,
+            claim.sex_path,
             vec![],
             "The patient's sex is missing (F, M or U).".into(),
             vec![],
@@ -101,7 +101,7 @@ fn patient(ctx: &mut Ctx) {
         Some(s) if ctx.sex().is_none() => ctx.report(
             "PATIENT-SEX",
             Error,
-            &s.path,
+            s.path,
             vec![],
             format!("The patient's sex {:?} is not one of F, M, U (or female, male, unknown, other).", s.value),
             vec![],
@@ -116,12 +116,13 @@ pub fn npi_valid(npi: &str) -> bool {
     if b.len() != 10 || !b.iter().all(u8::is_ascii_digit) {
         return false;
     }
-    let digits: Vec<u32> = "80840".bytes().chain(b.iter().copied()).map(|c| (c - b'0') as u32).collect();
-    let sum: u32 = digits
+    let sum: u32 = b"80840"
         .iter()
+        .chain(b)
         .rev()
+        .map(|&c| (c - b'0') as u32)
         .enumerate()
-        .map(|(i, &d)| {
+        .map(|(i, d)| {
             if i % 2 == 1 {
                 if d * 2 > 9 {
                     d * 2 - 9
@@ -142,19 +143,19 @@ fn npi(ctx: &mut Ctx) {
         None => ctx.report(
             "NPI-INVALID",
             Error,
-            &claim.billing_npi_path,
+            claim.billing_npi_path,
             vec![],
             "The billing provider's NPI is missing.".into(),
             vec![],
         ),
-        Some(n) => check_npi(ctx, &n.value, &n.path, "billing"),
+        Some(n) => check_npi(ctx, n.value, n.path, "billing"),
     }
     if let Some(n) = &claim.rendering_npi {
-        check_npi(ctx, &n.value, &n.path, "rendering");
+        check_npi(ctx, n.value, n.path, "rendering");
     }
 }
 
-fn check_npi(ctx: &mut Ctx, npi: &str, path: &str, role: &str) {
+fn check_npi(ctx: &mut Ctx, npi: &str, path: Ptr, role: &str) {
     let npi = npi.trim();
     let why = if npi.len() != 10 || !npi.bytes().all(|c| c.is_ascii_digit()) {
         "is not 10 digits"
@@ -175,7 +176,7 @@ fn check_npi(ctx: &mut Ctx, npi: &str, path: &str, role: &str) {
 
 fn place_of_service(ctx: &mut Ctx) {
     let claim = ctx.claim;
-    let check = |ctx: &mut Ctx, value: &str, path: &str| {
+    let check = |ctx: &mut Ctx, value: &str, path: Ptr| {
         let v = value.trim();
         let known = ctx.pos.is_some_and(|p| p.ordinal(v).is_some());
         if !known {
@@ -190,22 +191,22 @@ fn place_of_service(ctx: &mut Ctx) {
         }
     };
     if let Some(p) = &claim.place_of_service {
-        check(ctx, &p.value, &p.path);
+        check(ctx, p.value, p.path);
     }
     let mut missing_reported = false;
     for l in &claim.lines {
         match &l.place_of_service {
-            Some(p) => check(ctx, &p.value, &p.path),
+            Some(p) => check(ctx, p.value, p.path),
             None if claim.place_of_service.is_none() => {
                 let (path, once) = match claim.format {
-                    Some(Format::Fhir) => (format!("{}/locationCodeableConcept", l.path), false),
-                    _ => ("/placeOfService".to_string(), true),
+                    Some(Format::Fhir) => (l.path.key(K::LocationCodeableConcept), false),
+                    _ => (Ptr::root(K::PlaceOfService), true),
                 };
                 if once && missing_reported {
                     continue;
                 }
                 missing_reported = true;
-                ctx.report("POS-INVALID", Error, &path, vec![], "The place of service is missing.".into(), vec![]);
+                ctx.report("POS-INVALID", Error, path, vec![], "The place of service is missing.".into(), vec![]);
             }
             None => {}
         }
@@ -220,7 +221,7 @@ fn dates(ctx: &mut Ctx) {
             (None, _) => ctx.report(
                 "DATE-INVALID",
                 Error,
-                &line.service_date_path,
+                line.service_date_path,
                 vec![],
                 "The service date is missing.".into(),
                 vec![],
@@ -228,7 +229,7 @@ fn dates(ctx: &mut Ctx) {
             (Some(f), None) => ctx.report(
                 "DATE-INVALID",
                 Error,
-                &f.path,
+                f.path,
                 vec![],
                 format!("The service date {:?} is not a real date in YYYY-MM-DD form.", f.value),
                 vec![],
@@ -236,7 +237,7 @@ fn dates(ctx: &mut Ctx) {
             (Some(f), Some(d)) if d > today => ctx.report(
                 "DATE-FUTURE",
                 Error,
-                &f.path,
+                f.path,
                 vec![],
                 format!("The service date {d} is after today ({today})."),
                 vec![],
@@ -248,7 +249,7 @@ fn dates(ctx: &mut Ctx) {
                 None => ctx.report(
                     "DATE-INVALID",
                     Error,
-                    &t.path,
+                    t.path,
                     vec![],
                     format!("The service end date {:?} is not a real date in YYYY-MM-DD form.", t.value),
                     vec![],
@@ -258,7 +259,7 @@ fn dates(ctx: &mut Ctx) {
                         ctx.report(
                             "DATE-ORDER",
                             Error,
-                            &t.path,
+                            t.path,
                             vec![],
                             format!("The service end date {to} is before the start date {from}."),
                             vec![],
@@ -268,7 +269,7 @@ fn dates(ctx: &mut Ctx) {
                         ctx.report(
                             "DATE-FUTURE",
                             Error,
-                            &t.path,
+                            t.path,
                             vec![],
                             format!("The service end date {to} is after today ({today})."),
                             vec![],

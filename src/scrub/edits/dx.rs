@@ -5,6 +5,7 @@
 use crate::codeset::record::with_seventh;
 use crate::codeset::CodeSet;
 use crate::date::Date;
+use crate::scrub::claim::Ptr;
 use crate::scrub::{Ctx, Severity::Error, Severity::Warning};
 
 /// Most diagnoses a professional claim carries (837P / CMS-1500 A–L).
@@ -16,23 +17,26 @@ pub fn run(ctx: &mut Ctx) {
     let Some(set) = ctx.icd else { return };
     let date = ctx.claim_date;
     for i in 0..ctx.dx.len() {
-        let (key, path, display, ord) =
-            (ctx.dx[i].key.clone(), ctx.dx[i].field.path.clone(), ctx.dx[i].display.clone(), ctx.dx[i].ord);
+        let Some(d) = ctx.dx.get(i) else { break };
+        let (path, display, ord) = (d.field.path, d.display, d.ord);
         match ord {
-            Some(o) => known(ctx, set, o, &display, &path, date),
-            None => unknown(ctx, set, &key, &display, &path, date),
+            Some(o) => known(ctx, set, o, display, path, date),
+            None => {
+                let key = d.key;
+                unknown(ctx, set, key, display, path, date)
+            }
         }
     }
 }
 
 fn count(ctx: &mut Ctx) {
     let n = ctx.claim.diagnoses.len();
-    let path = ctx.claim.diagnoses_path.clone();
+    let path = ctx.claim.diagnoses_path;
     if n == 0 {
         ctx.report(
             "DX-COUNT",
             Error,
-            &path,
+            path,
             vec![],
             "The claim has no diagnosis; at least one is required.".into(),
             vec![],
@@ -41,7 +45,7 @@ fn count(ctx: &mut Ctx) {
         ctx.report(
             "DX-COUNT",
             Error,
-            &path,
+            path,
             vec![],
             format!("The claim has {n} diagnoses; a professional claim holds at most {MAX_DIAGNOSES} (A–L)."),
             vec![],
@@ -60,19 +64,19 @@ fn duplicates(ctx: &mut Ctx) {
         }
     }
     for (i, j) in found {
-        let (d, path) = (ctx.dx[j].display.clone(), ctx.dx[j].field.path.clone());
+        let (d, path) = (ctx.dx[j].display, ctx.dx[j].field.path);
         ctx.report(
             "DX-DUPLICATE",
             Warning,
-            &path,
-            vec![d.clone()],
+            path,
+            vec![d.to_string()],
             format!("{d} is listed twice (diagnoses {} and {}); list each diagnosis once.", i + 1, j + 1),
             vec![],
         );
     }
 }
 
-fn known(ctx: &mut Ctx, set: &CodeSet, o: u32, display: &str, path: &str, date: Date) {
+fn known(ctx: &mut Ctx, set: &CodeSet, o: u32, display: &str, path: Ptr, date: Date) {
     if set.billable_on(o, date) {
         return;
     }
@@ -144,7 +148,7 @@ fn seventh_base(set: &CodeSet, stem: &str) -> Option<u32> {
     [stem, trimmed].into_iter().filter_map(|k| set.ordinal(k)).find(|&o| set.needs_seventh(o))
 }
 
-fn unknown(ctx: &mut Ctx, set: &CodeSet, key: &str, display: &str, path: &str, date: Date) {
+fn unknown(ctx: &mut Ctx, set: &CodeSet, key: &str, display: &str, path: Ptr, date: Date) {
     if key.is_empty() {
         ctx.report("DX-INVALID", Error, path, vec![], "The diagnosis code is empty.".into(), vec![]);
         return;

@@ -11,38 +11,38 @@ pub fn run(ctx: &mut Ctx) {
         let li = &ctx.lines[i];
         let line = li.line;
         let date = li.date.unwrap_or(today);
+        let n_modifiers = li.modifiers.len();
         if line.modifiers.len() > MAX_MODIFIERS {
             ctx.report(
                 "MOD-COUNT",
                 Error,
-                &line.modifiers_path,
+                line.modifiers_path,
                 vec![],
                 format!("The line has {} modifiers; at most {MAX_MODIFIERS} are allowed.", line.modifiers.len()),
                 vec![],
             );
         }
-        for (m, field) in ctx.lines[i].modifiers.clone().iter().zip(&line.modifiers) {
-            if ctx.tables.modifier_valid_on(m, date) != Some(true) {
-                let why = if ctx.tables.modifiers.contains_key(m) {
-                    format!("is not valid on {date}")
-                } else {
-                    "is not a known modifier".into()
-                };
-                ctx.report(
-                    "MOD-INVALID",
-                    Error,
-                    &field.path,
-                    vec![m.clone()],
-                    format!("Modifier {m:?} {why}."),
-                    vec![],
-                );
+        for k in 0..n_modifiers {
+            let (Some(m), Some(field)) = (ctx.lines.get(i).and_then(|l| l.modifiers.get(k)), line.modifiers.get(k))
+            else {
+                break;
+            };
+            if ctx.tables.modifier_valid_on(m, date) == Some(true) {
+                continue;
             }
+            let why = if ctx.tables.modifiers.contains_key(m.as_ref()) {
+                format!("is not valid on {date}")
+            } else {
+                "is not a known modifier".into()
+            };
+            let (m, path) = (m.to_string(), field.path);
+            ctx.report("MOD-INVALID", Error, path, vec![m.clone()], format!("Modifier {m:?} {why}."), vec![]);
         }
         match &line.units {
             None => ctx.report(
                 "UNITS-INVALID",
                 Error,
-                &line.units_path,
+                line.units_path,
                 vec![],
                 "The line's units are missing.".into(),
                 vec![],
@@ -50,7 +50,7 @@ pub fn run(ctx: &mut Ctx) {
             Some(u) if u.value <= 0.0 => ctx.report(
                 "UNITS-INVALID",
                 Error,
-                &u.path,
+                u.path,
                 vec![],
                 format!("The line's units ({}) must be greater than zero.", u.value),
                 vec![],
@@ -61,7 +61,7 @@ pub fn run(ctx: &mut Ctx) {
             None => ctx.report(
                 "CHARGE-INVALID",
                 Error,
-                &line.charge_path,
+                line.charge_path,
                 vec![],
                 "The line's charge is missing.".into(),
                 vec![],
@@ -69,7 +69,7 @@ pub fn run(ctx: &mut Ctx) {
             Some(c) if c.value <= 0.0 => ctx.report(
                 "CHARGE-INVALID",
                 Error,
-                &c.path,
+                c.path,
                 vec![],
                 format!("The line's charge ({}) must be greater than zero.", c.value),
                 vec![],
@@ -86,23 +86,22 @@ fn duplicates(ctx: &mut Ctx) {
         let b = &ctx.lines[j];
         let Some(kb) = &b.key else { continue };
         let same = |a: &crate::scrub::context::LineInfo| {
-            let mut ma = a.modifiers.clone();
-            let mut mb = b.modifiers.clone();
-            ma.sort();
-            mb.sort();
-            a.key.as_ref() == Some(kb) && ma == mb && a.date == b.date && a.date_to.or(a.date) == b.date_to.or(b.date)
+            a.key.as_ref() == Some(kb)
+                && a.sorted_modifiers == b.sorted_modifiers
+                && a.date == b.date
+                && a.date_to.or(a.date) == b.date_to.or(b.date)
         };
-        if let Some(i) = (0..j).find(|&i| same(&ctx.lines[i])) {
-            found.push((i, j, kb.clone()));
+        if let Some(i) = ctx.lines.get(..j).and_then(|before| before.iter().position(same)) {
+            found.push((i, j, *kb));
         }
     }
     for (i, j, code) in found {
-        let path = ctx.lines[j].line.path.clone();
+        let Some(path) = ctx.lines.get(j).map(|l| l.line.path) else { continue };
         ctx.report(
             "LINE-DUPLICATE",
             Warning,
-            &path,
-            vec![code.clone()],
+            path,
+            vec![code.to_string()],
             format!("Lines {} and {} bill {code} with the same modifiers and dates; combine them into one line with more units, or add a modifier that tells them apart.", i + 1, j + 1),
             vec![],
         );

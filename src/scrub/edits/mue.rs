@@ -45,10 +45,10 @@ pub fn run(ctx: &mut Ctx) {
                     mai_name(1),
                     rationale(&mue)
                 );
-                reports.push((units.path.clone(), key.clone(), msg));
+                reports.push((units.path, key.to_string(), msg));
             }
         } else {
-            let g = groups.entry((key.clone(), date)).or_insert_with(|| (Vec::new(), 0.0, mue));
+            let g = groups.entry((key.to_string(), date)).or_insert_with(|| (Vec::new(), 0.0, mue));
             g.0.push(i);
             g.1 += units.value;
         }
@@ -66,9 +66,9 @@ pub fn run(ctx: &mut Ctx) {
             mai_name(mue.mai),
             rationale(&mue)
         );
-        reports.push((units.path.clone(), key, msg));
+        reports.push((units.path, key, msg));
     }
     for (path, key, msg) in reports {
-        ctx.report("NCCI-MUE", Severity::Error, &path, vec![key], msg, vec![]);
+        ctx.report("NCCI-MUE", Severity::Error, path, vec![key], msg, vec![]);
     }
 }

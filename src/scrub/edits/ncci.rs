@@ -19,7 +19,13 @@ pub fn run(ctx: &mut Ctx) {
         return;
     }
     let mut hits = Vec::new();
+    // Without packs, only the bundled pairs count: skip a line whose code
+    // starts none.
+    let bundled_only = ctx.tables.ptp_packs.iter().all(|t| t.is_empty());
     for (i, a) in ctx.lines.iter().enumerate() {
+        if bundled_only && a.key.is_none_or(|k| !ctx.tables.ptp.contains_key(k)) {
+            continue;
+        }
         for (j, b) in ctx.lines.iter().enumerate() {
             if i == j {
                 continue;
@@ -29,18 +35,18 @@ pub fn run(ctx: &mut Ctx) {
                 continue;
             }
             let Some(e) = ctx.tables.ptp_on(ka, kb, da) else { continue };
-            let bypass = || a.modifiers.iter().chain(&b.modifiers).any(|m| NCCI_MODIFIERS.contains(&m.as_str()));
+            let bypass = || a.modifiers.iter().chain(&b.modifiers).any(|m| NCCI_MODIFIERS.contains(&m.as_ref()));
             let severity = match e.modifier_indicator {
                 0 => Severity::Error,
                 1 if !bypass() => Severity::Warning,
                 _ => continue,
             };
-            hits.push((j, ka.clone(), kb.clone(), da, e.modifier_indicator, severity, e.rationale));
+            hits.push((j, ka.to_string(), kb.to_string(), da, e.modifier_indicator, severity, e.rationale));
         }
     }
     for (j, c1, c2, date, ind, severity, rationale) in hits {
-        let path =
-            ctx.lines[j].line.code.as_ref().map(|c| c.path.clone()).unwrap_or_else(|| ctx.lines[j].line.path.clone());
+        let Some(line) = ctx.lines.get(j).map(|l| l.line) else { continue };
+        let path = line.code.as_ref().map_or(line.path, |c| c.path);
         let message = if ind == 0 {
             format!("{c2} is bundled into {c1} on the same date ({date}) under an NCCI procedure-to-procedure edit with modifier indicator 0: the pair is never paid together.")
         } else {
@@ -50,6 +56,6 @@ pub fn run(ctx: &mut Ctx) {
             Some(r) => format!("{message} CMS rationale: {}.", r.trim_end_matches('.')),
             None => message,
         };
-        ctx.report("NCCI-PTP", severity, &path, vec![c1, c2], message, vec![]);
+        ctx.report("NCCI-PTP", severity, path, vec![c1, c2], message, vec![]);
     }
 }

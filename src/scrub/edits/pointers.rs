@@ -18,7 +18,7 @@ pub fn run(ctx: &mut Ctx) {
             } else {
                 format!("The service line has {count} diagnosis pointers; at most {MAX_POINTERS} are allowed.")
             };
-            ctx.report("DXPTR-COUNT", Error, &line.pointers_path, vec![], msg, vec![]);
+            ctx.report("DXPTR-COUNT", Error, line.pointers_path, vec![], msg, vec![]);
         }
         for p in &line.pointers {
             match &p.value {
@@ -26,7 +26,7 @@ pub fn run(ctx: &mut Ctx) {
                 Pointer::Index(i) => ctx.report(
                     "DXPTR-INVALID",
                     Error,
-                    &p.path,
+                    p.path,
                     vec![],
                     format!("Diagnosis pointer {i} names no diagnosis; the claim has {n} (1–{n} or A–{}).", letter(n)),
                     vec![],
@@ -34,7 +34,7 @@ pub fn run(ctx: &mut Ctx) {
                 Pointer::UnknownSequence(seq) => ctx.report(
                     "DXPTR-INVALID",
                     Error,
-                    &p.path,
+                    p.path,
                     vec![],
                     format!(
                         "Diagnosis sequence {seq} names no diagnosis; no diagnosis on the claim has that sequence."
@@ -44,7 +44,7 @@ pub fn run(ctx: &mut Ctx) {
                 Pointer::Invalid(s) => ctx.report(
                     "DXPTR-INVALID",
                     Error,
-                    &p.path,
+                    p.path,
                     vec![],
                     format!("Diagnosis pointer {s:?} is neither a number nor a letter A–L."),
                     vec![],
@@ -56,12 +56,12 @@ pub fn run(ctx: &mut Ctx) {
         if *was || ctx.dx[i].key.is_empty() {
             continue;
         }
-        let (display, path) = (ctx.dx[i].display.clone(), ctx.dx[i].field.path.clone());
+        let (display, path) = (ctx.dx[i].display, ctx.dx[i].field.path);
         ctx.report(
             "DX-UNPOINTED",
             Info,
-            &path,
-            vec![display.clone()],
+            path,
+            vec![display.to_string()],
             format!("Diagnosis {} ({display}) is not pointed to by any service line.", i + 1),
             vec![],
         );

@@ -6,14 +6,14 @@ pub fn run(ctx: &mut Ctx) {
     let Some(set) = ctx.icd else { return };
     let date = ctx.claim_date;
     if let Some(first) = ctx.dx.first() {
-        let (key, display, path, ord) = (first.key.clone(), first.display.clone(), first.field.path.clone(), first.ord);
-        if ord.is_some() && matches!(key.as_bytes().first(), Some(b'V' | b'W' | b'X' | b'Y')) {
+        let (display, path, ord) = (first.display, first.field.path, first.ord);
+        if ord.is_some() && matches!(first.key.as_bytes().first(), Some(b'V' | b'W' | b'X' | b'Y')) {
             let sugg = other_codes(ctx, |k| !matches!(k.as_bytes().first(), Some(b'V' | b'W' | b'X' | b'Y')));
             ctx.report(
                 "DX-EXTERNAL-CAUSE-FIRST",
                 Error,
-                &path,
-                vec![display.clone()],
+                path,
+                vec![display.to_string()],
                 format!("{display} is an external-cause code (V00–Y99); it describes how an injury happened and may never be the first-listed diagnosis. List the injury or condition first."),
                 sugg,
             );
@@ -23,26 +23,26 @@ pub fn run(ctx: &mut Ctx) {
                 ctx.report(
                     "DX-MANIFESTATION-FIRST",
                     Error,
-                    &path,
-                    vec![display.clone()],
+                    path,
+                    vec![display.to_string()],
                     format!("{display} is a manifestation code and may not be listed first; code the underlying condition first."),
                     vec![],
                 );
             }
         }
     }
-    let first_is_first_listed = ctx.dx.first().is_some_and(|d| ctx.tables.first_listed_only(&d.key));
+    let first_is_first_listed = ctx.dx.first().is_some_and(|d| ctx.tables.first_listed_only(d.key));
     for j in 1..ctx.dx.len() {
         let d = &ctx.dx[j];
-        if d.ord.is_none() || !ctx.tables.first_listed_only(&d.key) || first_is_first_listed {
+        if d.ord.is_none() || !ctx.tables.first_listed_only(d.key) || first_is_first_listed {
             continue;
         }
-        let (display, path) = (d.display.clone(), d.field.path.clone());
+        let (display, path) = (d.display, d.field.path);
         ctx.report(
             "DX-FIRST-LISTED-ONLY",
             Warning,
-            &path,
-            vec![display.clone()],
+            path,
+            vec![display.to_string()],
             format!("{display} is a Z code that may only be reported as the first-listed diagnosis (ICD-10-CM guidelines I.C.21.c.16); move it to the first position."),
             vec![],
         );
@@ -51,5 +51,5 @@ pub fn run(ctx: &mut Ctx) {
 
 /// Other diagnoses of the claim whose key satisfies `keep`, as displayed.
 fn other_codes(ctx: &Ctx, keep: impl Fn(&str) -> bool) -> Vec<String> {
-    ctx.dx.iter().skip(1).filter(|d| d.ord.is_some() && keep(&d.key)).map(|d| d.display.clone()).take(3).collect()
+    ctx.dx.iter().skip(1).filter(|d| d.ord.is_some() && keep(d.key)).map(|d| d.display.to_string()).take(3).collect()
 }
