@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the WebAssembly module and its JS glue into www/pkg/:
 #
-#   cargo build --release --target wasm32-unknown-unknown --lib   (paths remapped)
+#   cargo build --profile wasm-release --target wasm32-unknown-unknown --lib   (opt-level z; paths remapped)
 #   wasm-bindgen --target web --out-dir www/pkg
 #   wasm-opt -Oz (npm binaryen 132 from www/node_modules, never Debian's)
 #   a smoke test of the optimized module in Node
@@ -36,9 +36,9 @@ flags+=("--remap-path-prefix=$ROOT=/medcode" "--remap-path-prefix=$CARGO_HOME_DI
 CARGO_ENCODED_RUSTFLAGS="$(IFS=$'\x1f'; printf '%s' "${flags[*]}")"
 export CARGO_ENCODED_RUSTFLAGS
 unset RUSTFLAGS
-say "cargo build --release --target wasm32-unknown-unknown --lib $*"
-cargo build --release --target wasm32-unknown-unknown --lib "$@"
-RAW="$TARGET_DIR/wasm32-unknown-unknown/release/medcode.wasm"
+say "cargo build --profile wasm-release --target wasm32-unknown-unknown --lib $*"
+cargo build --profile wasm-release --target wasm32-unknown-unknown --lib "$@"
+RAW="$TARGET_DIR/wasm32-unknown-unknown/wasm-release/medcode.wasm"
 [ -f "$RAW" ] || die "cargo did not produce $RAW"
 
 # 2. JS glue (ES module; init() takes a URL, a Response or bytes).
