@@ -2,7 +2,7 @@
 # The one command that sets up and runs every check and test of medcode:
 #
 #   setup → rustfmt → clippy (native, and the wasm binding) → rustdoc →
-#   native tests → wasm build → wasm tests in Node → wasm tests in headless
+#   native tests → fuzz targets (briefly) → wasm build → wasm tests in Node → wasm tests in headless
 #   Chromium → JS package tests in Node (incl. the Playwright page test)
 #
 # Stops at the first failure and ends with a summary. `.ci/run` runs this.
@@ -60,6 +60,7 @@ step "clippy (native)"              cargo clippy --workspace --all-targets -- -D
 step "clippy (wasm binding)"        cargo clippy --target $WASM --lib --test wasm -- -D warnings
 step "rustdoc"                      env RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps
 step "native tests"                 cargo test --workspace
+step "fuzz targets (10 s each)"     bash scripts/fuzz.sh --ci
 step "wasm build"                   bash scripts/build-wasm.sh
 step "wasm tests (Node)"            cargo test --target $WASM --test wasm
 step "wasm tests (headless Chromium)" env WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
@@ -67,6 +68,6 @@ step "wasm tests (headless Chromium)" env WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVE
 # The pack test builds a pack with the native CLI (built by the native tests).
 TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
 export MEDCODE_BIN="${MEDCODE_BIN:-$TARGET_DIR/debug/medcode}"
-step "JS package + page (node --test)" bash -c 'cd www && node --test test/'
+step "JS package + pages (node --test)" bash -c 'cd www && node --test test/*.test.js'
 
 summary

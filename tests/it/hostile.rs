@@ -129,3 +129,54 @@ fn hostile_queries_and_codes_do_not_panic() {
         assert!(t.elapsed() < Duration::from_secs(2), "{:?} took {:?}", &q[..q.len().min(20)], t.elapsed());
     }
 }
+
+/// The inputs under `tests/fixtures/hostile/`, by extension: each once made
+/// medcode panic (most were found by the fuzz targets, `fuzz/README.md`).
+/// `*.mcpack` is loaded as a pack, `*.json` scrubbed as a claim; each must
+/// come back as an error or a result, quickly.
+fn hostile_fixtures(ext: &str) -> Vec<(String, Vec<u8>)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile");
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .expect("tests/fixtures/hostile")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.to_string_lossy().ends_with(ext))
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).expect("read")))
+        .collect();
+    out.sort();
+    out
+}
+
+/// Found by `fuzz_targets/pack_open.rs`: CPT packs whose KEYS index carries
+/// a correct CRC but a root address outside the index
+/// (`pack-cpt-fst-root-outside-index`: index out of bounds) or a transition
+/// pointing below the start of the index (`pack-cpt-fst-transition-below-start`:
+/// subtraction overflow) made fst panic while medcode read the keys (a trap
+/// in WebAssembly). Crafted fst indexes are now checked node by node before
+/// fst walks them (`src/codeset/fst_check.rs`).
+#[test]
+fn crafted_packs_are_refused_not_panicked_on() {
+    let packs = hostile_fixtures(".mcpack");
+    for name in ["pack-cpt-fst-root-outside-index.mcpack", "pack-cpt-fst-transition-below-start.mcpack"] {
+        assert!(packs.iter().any(|(n, _)| n == name), "{name} is missing");
+    }
+    let mut mc = medcode::MedCode::embedded().expect("embedded sets");
+    for (name, bytes) in packs {
+        let t = Instant::now();
+        let r = mc.load_pack_as(bytes, &name);
+        assert!(t.elapsed() < Duration::from_secs(10), "{name} took {:?}", t.elapsed());
+        if name.starts_with("pack-") {
+            let e = r.expect_err(&name);
+            assert_eq!(e.code(), "PACK-CORRUPT", "{name}: {e}");
+        }
+    }
+}
+
+/// Claims that crashed a scrub fuzz target go here as `*.json` (none so far):
+/// each is scrubbed within the time bound of [`scrub`], without a panic.
+#[test]
+fn hostile_claim_fixtures_do_not_panic() {
+    for (name, bytes) in hostile_fixtures(".json") {
+        let text = String::from_utf8(bytes).unwrap_or_else(|_| panic!("{name} is not UTF-8"));
+        let _ = scrub(&text);
+    }
+}

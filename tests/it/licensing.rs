@@ -70,3 +70,33 @@ fn the_detectors_recognise_cpt_and_cdt_shapes() {
     assert!(!is_cpt_format("G0439") && !is_cpt_format("0016070"));
     assert!(is_cdt("D0120") && !is_cdt("E0250"));
 }
+
+/// Tokens of CPT shape that are not codes: the made-up codes of the pack
+/// fixtures (no CPT code has these numbers), and 80840, the prefix the NPI
+/// check digit is computed over (named in NPI-INVALID's message).
+fn is_allowed(t: &str) -> bool {
+    matches!(t, "0000F" | "0000T" | "80840") || (t.starts_with("000") && t.bytes().all(|b| b.is_ascii_digit()))
+}
+
+#[test]
+fn no_cpt_code_in_fixtures_corpora_samples_or_docs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut all = Vec::new();
+    for dir in ["tests/fixtures", "fuzz/corpus", "www/samples", "docs", "tests/relevance", "bench/queries.json"] {
+        let p = root.join(dir);
+        if p.is_dir() {
+            files(&p, &mut all);
+        } else if p.is_file() {
+            all.push(p);
+        }
+    }
+    assert!(all.len() > 100, "the fixtures and corpora should be there ({} files)", all.len());
+    for f in all {
+        let Ok(bytes) = std::fs::read(&f) else { continue };
+        let text = String::from_utf8_lossy(&bytes);
+        for t in text.split(|c: char| !c.is_ascii_alphanumeric()) {
+            assert!(!is_cpt_format(t) || is_allowed(t), "{}: CPT-format code {t}", f.display());
+            assert!(!is_cdt(t), "{}: CDT code {t}", f.display());
+        }
+    }
+}
