@@ -31,6 +31,23 @@
 //! Data provenance and licences: `code-sets/README.md`. CPT is never
 //! shipped; licensed data enters only as packs the user loads.
 
+// In wasm a panic aborts the whole module, so non-test code must not panic by
+// construction (issue #8): use checked access (`get`, iterators, patterns).
+// Unit tests are exempt. The reviewed allow-list is any scoped
+// `#[allow(clippy::indexing_slicing)] // in bounds: <reason>` (ARCHITECTURE.md).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::todo,
+        clippy::unimplemented,
+        clippy::unreachable,
+        clippy::indexing_slicing
+    )
+)]
+
 pub mod codeset;
 pub mod date;
 mod embedded;

@@ -37,7 +37,8 @@ fn opts(v: Value) -> JsValue {
 
 /// A JS value (as returned by the engine) as JSON.
 fn json(v: JsValue) -> Value {
-    serde_wasm_bindgen::from_value(v).expect("engine results are plain JSON")
+    let text = js_sys::JSON::stringify(&v).expect("engine results are plain JSON");
+    serde_json::from_str(&String::from(text)).expect("engine results are plain JSON")
 }
 
 fn engine() -> Engine {

@@ -3,6 +3,23 @@
 //! (`--json`) is a public contract: fields are added, never renamed. Exit
 //! status: 0 success, 2 bad usage or input (reason on stderr).
 
+// In wasm a panic aborts the whole module, so non-test code must not panic by
+// construction (issue #8): use checked access (`get`, iterators, patterns).
+// Unit tests are exempt. The reviewed allow-list is any scoped
+// `#[allow(clippy::indexing_slicing)] // in bounds: <reason>` (ARCHITECTURE.md).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::todo,
+        clippy::unimplemented,
+        clippy::unreachable,
+        clippy::indexing_slicing
+    )
+)]
+
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -144,12 +161,12 @@ fn parse(args: &[String]) -> Result<Args, Usage> {
 }
 
 fn run(args: &[String]) -> Result<ExitCode, Usage> {
-    let Some(command) = args.first() else { return Err(Usage(USAGE.into())) };
+    let Some((command, rest)) = args.split_first() else { return Err(Usage(USAGE.into())) };
     if matches!(command.as_str(), "help" | "--help" | "-h") {
         println!("{USAGE}");
         return Ok(ExitCode::SUCCESS);
     }
-    let a = parse(&args[1..])?;
+    let a = parse(rest)?;
     if command == "pack" {
         return pack::run(&a);
     }
@@ -305,7 +322,7 @@ mod pack {
         }
         let kind = a.kind.ok_or_else(|| Usage("pack build needs --kind cpt, ncci-ptp or mue".into()))?;
         let output = a.output.as_deref().ok_or_else(|| Usage("pack build needs -o OUT.mcpack".into()))?;
-        let files = &a.positional[1..];
+        let files = a.positional.get(1..).unwrap_or_default();
         if files.is_empty() {
             return Err(Usage("pack build needs at least one input FILE".into()));
         }

@@ -70,7 +70,7 @@ impl Forward {
                 }
             }
         }
-        let by_offset = (!lists.windows(2).all(|w| w[0] < w[1])).then(|| {
+        let by_offset = (!lists.is_sorted_by(|a, b| a < b)).then(|| {
             let mut pairs: Vec<(u64, u32)> = lists.iter().enumerate().map(|(id, &o)| (o, id as u32)).collect();
             pairs.sort_unstable();
             pairs

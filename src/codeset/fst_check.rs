@@ -29,7 +29,7 @@ struct Node {
 
 fn u64_at(b: &[u8], at: usize) -> Option<u64> {
     let s = b.get(at..at.checked_add(8)?)?;
-    Some(u64::from_le_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]]))
+    Some(u64::from_le_bytes(s.try_into().ok()?))
 }
 
 /// fst's `unpack_uint`: `n` (1..=8) little-endian bytes at `at`.
@@ -152,19 +152,20 @@ pub fn check(b: &[u8]) -> Result<(), &'static str> {
     let mut below: HashMap<usize, (u64, u64)> = HashMap::with_capacity(addrs.len() + 1);
     below.insert(0, (1, 0));
     for a in addrs {
-        let nd = &nodes[&a];
+        let Some(nd) = nodes.get(&a) else { continue };
         let (mut keys, mut max_out) = match nd.final_output {
             Some(o) => (1u64, o),
             None => (0, 0),
         };
         for &(out, t) in &nd.trans {
-            let (k, m) = below[&t];
+            // Targets lie below `a` and were all walked, so each is already in `below`.
+            let &(k, m) = below.get(&t).ok_or("a transition points to no node")?;
             keys = keys.checked_add(k).ok_or("too many keys")?;
             max_out = max_out.max(out.checked_add(m).ok_or("an output overflows")?);
         }
         below.insert(a, (keys, max_out));
     }
-    if below[&root].0 != len {
+    if below.get(&root).map(|&(keys, _)| keys) != Some(len) {
         return Err("the key count differs from the header's");
     }
     Ok(())

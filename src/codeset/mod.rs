@@ -57,8 +57,15 @@ impl System {
     /// The canonical display form of a normalized key (`E119` → `E11.9`).
     pub fn display(self, key: &str) -> String {
         match self {
-            System::Icd10Cm if key.len() > 3 && !key.contains('-') && key.as_bytes()[0].is_ascii_alphabetic() => {
-                format!("{}.{}", &key[..3], &key[3..])
+            System::Icd10Cm
+                if key.len() > 3
+                    && !key.contains('-')
+                    && key.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) =>
+            {
+                match key.split_at_checked(3) {
+                    Some((category, rest)) => format!("{category}.{rest}"),
+                    None => key.to_string(),
+                }
             }
             _ => key.to_string(),
         }
@@ -286,23 +293,7 @@ impl CodeSet {
             };
             parents.push(p);
         }
-        let mut child_off = vec![0u32; len + 1];
-        for &p in &parents {
-            if p != u32::MAX {
-                child_off[p as usize + 1] += 1;
-            }
-        }
-        for i in 0..len {
-            child_off[i + 1] += child_off[i];
-        }
-        let mut fill = child_off.clone();
-        let mut child = vec![0u32; child_off[len] as usize];
-        for (c, &p) in parents.iter().enumerate() {
-            if p != u32::MAX {
-                child[fill[p as usize] as usize] = c as u32;
-                fill[p as usize] += 1;
-            }
-        }
+        let (child_off, child) = children(&parents);
 
         let offsets = |tag: &[u8; 4], row: usize, rows: &Bytes| -> Result<Vec<u32>> {
             let counts = blob.section(tag)?;
@@ -624,7 +615,10 @@ impl CodeSet {
                 let len = self.code(ord).bytes().filter(|&b| b != b'.').count().min(8);
                 let w = self.word_count(ord) as usize;
                 let p = self.prior(ord) as usize;
-                buckets[((p * 32 + w) * 9 + len) * 3 + (self.rank(ord) >> 30) as usize].push(ord);
+                // p < 2, w < 32, len < 9 and the rank group < 3: always a bucket.
+                if let Some(bucket) = buckets.get_mut(((p * 32 + w) * 9 + len) * 3 + (self.rank(ord) >> 30) as usize) {
+                    bucket.push(ord);
+                }
             }
             buckets.concat()
         })
@@ -644,9 +638,10 @@ impl CodeSet {
     /// The allowed 7th characters in force for an entry: its own definition
     /// or the nearest ancestor's.
     pub fn seventh_definition(&self, ord: u32) -> Option<&[(u8, String)]> {
-        std::iter::once(ord)
-            .chain(self.ancestors(ord))
-            .find_map(|o| self.seventh.binary_search_by_key(&o, |(k, _)| *k).ok().map(|i| self.seventh[i].1.as_slice()))
+        std::iter::once(ord).chain(self.ancestors(ord)).find_map(|o| {
+            let i = self.seventh.binary_search_by_key(&o, |(k, _)| *k).ok()?;
+            self.seventh.get(i).map(|(_, defs)| defs.as_slice())
+        })
     }
 
     /// Whether the entry is a 7th-character expansion (its parent needs one).
@@ -720,10 +715,10 @@ impl CodeSet {
         let (s, e) = self.span(&self.flag_off, ord);
         let rows = self.flag_rows.as_ref();
         for i in s..e {
-            let Some(r) = rows.get(i * 8..i * 8 + 8) else { break };
-            let bits = u32::from_le_bytes([r[0], r[1], r[2], r[3]]);
-            let from = Date::from_days(u16::from_le_bytes([r[4], r[5]]) as i32);
-            let to = Date::from_days(u16::from_le_bytes([r[6], r[7]]) as i32);
+            let Some(&[b0, b1, b2, b3, f0, f1, t0, t1]) = rows.get(i * 8..i * 8 + 8) else { break };
+            let bits = u32::from_le_bytes([b0, b1, b2, b3]);
+            let from = Date::from_days(u16::from_le_bytes([f0, f1]) as i32);
+            let to = Date::from_days(u16::from_le_bytes([t0, t1]) as i32);
             for (b, name) in self.flag_names.iter().enumerate() {
                 if bits & (1 << b) != 0 {
                     out.push(FlagRange { flag: name.clone(), from, to });
@@ -750,13 +745,14 @@ impl CodeSet {
         let Some(bit) = self.flag_names.iter().position(|n| n == flag) else { return false };
         let (s, e) = self.span(&self.flag_off, ord);
         let rows = self.flag_rows.as_ref();
-        (s..e).any(|i| {
-            rows.get(i * 8..i * 8 + 8).is_some_and(|r| {
-                let bits = u32::from_le_bytes([r[0], r[1], r[2], r[3]]);
-                let from = u16::from_le_bytes([r[4], r[5]]) as i32;
-                let to = u16::from_le_bytes([r[6], r[7]]) as i32;
+        (s..e).any(|i| match rows.get(i * 8..i * 8 + 8) {
+            Some(&[b0, b1, b2, b3, f0, f1, t0, t1]) => {
+                let bits = u32::from_le_bytes([b0, b1, b2, b3]);
+                let from = u16::from_le_bytes([f0, f1]) as i32;
+                let to = u16::from_le_bytes([t0, t1]) as i32;
                 bits & (1 << bit) != 0 && from <= date.days() && date.days() <= to
-            })
+            }
+            _ => false,
         })
     }
 
@@ -825,21 +821,52 @@ impl CodeSet {
 
     /// HCPCS age limits in years: (low, high), either open.
     pub fn age_limits(&self, ord: u32) -> (Option<u8>, Option<u8>) {
-        let Some(a) = self
-            .ages
-            .as_ref()
-            .and_then(|a| a.as_ref().get(ord as usize * 2..ord as usize * 2 + 2).map(|b| [b[0], b[1]]))
+        let Some(a) =
+            self.ages.as_ref().and_then(|a| a.as_ref().get(ord as usize * 2..ord as usize * 2 + 2)?.try_into().ok())
         else {
             return (None, None);
         };
+        let [lo, hi]: [u8; 2] = a;
         let f = |v: u8| (v != u8::MAX).then_some(v);
-        (f(a[0]), f(a[1]))
+        (f(lo), f(hi))
     }
 
     /// The number of entries that are billable on `date`.
     pub fn billable_count(&self, date: Date) -> usize {
         (0..self.len as u32).filter(|&o| self.billable_on(o, date)).count()
     }
+}
+
+/// Children by counting sort over the parents (`u32::MAX` for none): the
+/// offsets of each entry's children (one more than entries) and the children.
+fn children(parents: &[u32]) -> (Vec<u32>, Vec<u32>) {
+    // Every parent was checked to lie in 0..len, so no `get` below misses.
+    let mut child_off = vec![0u32; parents.len() + 1];
+    for &p in parents {
+        if p != u32::MAX {
+            if let Some(n) = child_off.get_mut(p as usize + 1) {
+                *n += 1;
+            }
+        }
+    }
+    let mut total = 0u32;
+    for n in &mut child_off {
+        total += *n;
+        *n = total;
+    }
+    let mut fill = child_off.clone();
+    let mut child = vec![0u32; total as usize];
+    for (c, &p) in parents.iter().enumerate() {
+        if p != u32::MAX {
+            if let Some(at) = fill.get_mut(p as usize) {
+                if let Some(slot) = child.get_mut(*at as usize) {
+                    *slot = c as u32;
+                }
+                *at += 1;
+            }
+        }
+    }
+    (child_off, child)
 }
 
 #[inline]
@@ -849,8 +876,7 @@ fn nul_trim(b: &[u8]) -> &[u8] {
 }
 
 fn nul_str(b: &[u8]) -> &str {
-    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
-    std::str::from_utf8(&b[..end]).unwrap_or("")
+    std::str::from_utf8(nul_trim(b)).unwrap_or("")
 }
 
 fn tag_str(tag: &[u8; 4]) -> String {

@@ -63,7 +63,8 @@ impl AsRef<[u8]> for Bytes {
             Data::Static(b) => b,
             Data::Shared(a) => a,
         };
-        &all[self.start..self.end]
+        // `slice` keeps start <= end <= the length, so this never falls back.
+        all.get(self.start..self.end).unwrap_or_default()
     }
 }
 
@@ -81,35 +82,35 @@ impl Blob {
     /// blob in errors ("the embedded icd10cm set", "pack cpt.mcpack").
     pub fn open(bytes: Bytes, what: &str) -> Result<Blob> {
         let b = bytes.as_ref();
-        if b.len() < HEADER_LEN {
+        let Some(h) = b.first_chunk::<HEADER_LEN>() else {
             return Err(Error::corrupt(
                 what,
                 format!("{} bytes is shorter than the {HEADER_LEN}-byte header", b.len()),
             ));
-        }
-        if &b[..8] != MAGIC {
+        };
+        if &h[..8] != MAGIC {
             return Err(Error::corrupt(what, "it does not start with the medcode magic bytes (not a medcode file)"));
         }
-        let version = u16::from_le_bytes([b[8], b[9]]);
+        let version = u16::from_le_bytes([h[8], h[9]]);
         if version != FORMAT_VERSION {
             return Err(Error::Version { what: what.to_string(), found: version, expected: FORMAT_VERSION });
         }
-        let kind = u16::from_le_bytes([b[10], b[11]]);
-        let mut sum = [0u8; 8];
-        sum.copy_from_slice(&b[12..20]);
-        if u64::from_le_bytes(sum) != checksum(&b[20..]) {
+        let kind = u16::from_le_bytes([h[10], h[11]]);
+        let sum = u64::from_le_bytes([h[12], h[13], h[14], h[15], h[16], h[17], h[18], h[19]]);
+        if sum != checksum(b.get(20..).unwrap_or_default()) {
             return Err(Error::corrupt(what, "checksum mismatch (the file was truncated or altered)"));
         }
-        let n = u32::from_le_bytes([b[20], b[21], b[22], b[23]]) as usize;
-        if n > MAX_SECTIONS || HEADER_LEN + 12 * n > b.len() {
+        let n = u32::from_le_bytes([h[20], h[21], h[22], h[23]]) as usize;
+        let table = if n > MAX_SECTIONS { None } else { b.get(HEADER_LEN..HEADER_LEN + 12 * n) };
+        let Some(table) = table else {
             return Err(Error::corrupt(what, format!("section table of {n} entries does not fit")));
-        }
+        };
         let mut sections = Vec::with_capacity(n);
-        for i in 0..n {
-            let e = &b[HEADER_LEN + 12 * i..HEADER_LEN + 12 * i + 12];
-            let tag = [e[0], e[1], e[2], e[3]];
-            let off = u32::from_le_bytes([e[4], e[5], e[6], e[7]]) as usize;
-            let len = u32::from_le_bytes([e[8], e[9], e[10], e[11]]) as usize;
+        for e in table.chunks_exact(12) {
+            let &[t0, t1, t2, t3, o0, o1, o2, o3, l0, l1, l2, l3] = e else { continue };
+            let tag = [t0, t1, t2, t3];
+            let off = u32::from_le_bytes([o0, o1, o2, o3]) as usize;
+            let len = u32::from_le_bytes([l0, l1, l2, l3]) as usize;
             if off.checked_add(len).is_none_or(|end| end > b.len()) {
                 return Err(Error::corrupt(what, format!("section {} lies outside the file", tag_name(&tag))));
             }
@@ -152,13 +153,16 @@ pub fn checksum(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0x6D65_6463_6F64_6531 ^ (bytes.len() as u64);
     let mut chunks = bytes.chunks_exact(8);
     for c in &mut chunks {
-        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        let &[c0, c1, c2, c3, c4, c5, c6, c7] = c else { continue };
+        let w = u64::from_le_bytes([c0, c1, c2, c3, c4, c5, c6, c7]);
         h = (h.rotate_left(5) ^ w).wrapping_mul(K);
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
         let mut last = [0u8; 8];
-        last[..rest.len()].copy_from_slice(rest);
+        for (l, &r) in last.iter_mut().zip(rest) {
+            *l = r;
+        }
         h = (h.rotate_left(5) ^ u64::from_le_bytes(last)).wrapping_mul(K);
     }
     h ^ (h >> 29)
@@ -179,7 +183,7 @@ impl U32s {
 
     pub fn get(&self, i: usize) -> Option<u32> {
         let b = self.0.as_ref().get(i.checked_mul(4)?..i.checked_mul(4)?.checked_add(4)?)?;
-        Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        Some(u32::from_le_bytes(b.try_into().ok()?))
     }
 }
 
@@ -198,7 +202,7 @@ impl U16s {
 
     pub fn get(&self, i: usize) -> Option<u16> {
         let b = self.0.as_ref().get(i.checked_mul(2)?..i.checked_mul(2)?.checked_add(2)?)?;
-        Some(u16::from_le_bytes([b[0], b[1]]))
+        Some(u16::from_le_bytes(b.try_into().ok()?))
     }
 }
 

@@ -153,7 +153,7 @@ pub fn search(sets: &[&CodeSet], synonyms: Option<&Synonyms>, query: &str, opts:
         if !seen.insert((c.set, c.ord)) {
             continue;
         }
-        let set = sets[c.set];
+        let Some(&set) = sets.get(c.set) else { continue };
         results.push(SearchResult {
             system: set.system.name(),
             code: set.code(c.ord).to_string(),
@@ -210,9 +210,11 @@ fn typo_automata(words: &[String], sets: &[&CodeSet]) -> Vec<Typo> {
             lev = Levenshtein::new(w, 2).ok().filter(|l| matches(l));
         }
         let b = w.as_bytes();
-        let swaps = (0..b.len() - 1)
-            .filter(|&j| b[j] != b[j + 1])
-            .filter_map(|j| {
+        let swaps = b
+            .windows(2)
+            .enumerate()
+            .filter(|(_, pair)| matches!(pair, [x, y] if x != y))
+            .filter_map(|(j, _)| {
                 let mut t = b.to_vec();
                 t.swap(j, j + 1);
                 String::from_utf8(t).ok()
@@ -239,7 +241,8 @@ impl Query {
         if let Some(syn) = synonyms {
             for start in 0..words.len() {
                 for len in 1..=4.min(words.len() - start) {
-                    let term = words[start..start + len].join(" ");
+                    let Some(run) = words.get(start..start + len) else { continue };
+                    let term = run.join(" ");
                     let covers = (((1u32 << len) - 1) << start) as u16;
                     for exp in syn.expansions(&term) {
                         covered |= covers;
@@ -268,8 +271,9 @@ pub fn code_like(q: &str) -> Option<String> {
     if q.trim().contains(' ') {
         return None;
     }
-    let letter_digit = b[0].is_ascii_alphabetic() && b[1].is_ascii_digit();
-    let pcs_like = b[0].is_ascii_digit() && b.len() >= 3;
+    let &[b0, b1, ..] = b else { return None };
+    let letter_digit = b0.is_ascii_alphabetic() && b1.is_ascii_digit();
+    let pcs_like = b0.is_ascii_digit() && b.len() >= 3;
     (letter_digit || pcs_like).then_some(key)
 }
 
@@ -461,7 +465,8 @@ impl Refiner {
         let i = words.partition_point(|&id| id < self.ids.start);
         if words.get(i).is_some_and(|id| self.ids.contains(id)) {
             h.desc |= self.bit;
-            if self.exact.is_some_and(|x| words[i..].iter().take_while(|&&id| id < self.ids.end).any(|&id| id == x)) {
+            let rest = words.get(i..).unwrap_or_default();
+            if self.exact.is_some_and(|x| rest.iter().take_while(|&&id| id < self.ids.end).any(|&id| id == x)) {
                 h.exact |= self.bit;
             }
         }
@@ -656,12 +661,14 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
         }
     } else {
         local.extend(touched.iter().filter_map(|&ord| {
-            let (class, score) = classify(ord, hits[ord as usize])?;
+            let (class, score) = classify(ord, hits.get(ord as usize).copied().unwrap_or_default())?;
             Some(candidate(ord, class, score))
         }));
     }
     for &ord in &touched {
-        hits[ord as usize] = Hit::default();
+        if let Some(h) = hits.get_mut(ord as usize) {
+            *h = Hit::default();
+        }
     }
     if local.len() > limit {
         local.select_nth_unstable_by(limit - 1, |a, b| a.key.cmp(&b.key));

@@ -379,6 +379,11 @@ fn blank(fields: &[Cow<str>]) -> bool {
     fields.iter().all(|f| f.trim().is_empty())
 }
 
+/// The name of source `i` (always one of `sources`: rows remember where they came from).
+fn source_name(sources: &[Source], i: usize) -> &str {
+    sources.get(i).map_or("", |s| s.name.as_str())
+}
+
 /// A procedure code as the publishers write it: 5 letters and digits (upper-cased).
 fn code5(s: &str) -> Option<String> {
     let t = s.trim();
@@ -394,11 +399,14 @@ fn date_cell(s: &str) -> std::result::Result<Option<u16>, String> {
     let num = |x: &str| x.parse::<u32>().ok().filter(|_| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit()));
     let ymd = if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
         Some((num(&t[..4]), num(&t[4..6]), num(&t[6..])))
-    } else if t.len() == 10 && t.as_bytes()[4] == b'-' && t.as_bytes()[7] == b'-' {
+    } else if t.len() == 10 && t.as_bytes().get(4) == Some(&b'-') && t.as_bytes().get(7) == Some(&b'-') {
         Some((num(&t[..4]), num(&t[5..7]), num(&t[8..])))
     } else {
         let p: Vec<&str> = t.split('/').collect();
-        (p.len() == 3 && p[2].len() == 4).then(|| (num(p[2]), num(p[0]), num(p[1])))
+        match p.as_slice() {
+            &[m, d, y] if y.len() == 4 => Some((num(y), num(m), num(d))),
+            _ => None,
+        }
     };
     let date = match ymd {
         Some((Some(y), Some(m), Some(d))) => Date::from_ymd(y as i32, m, d),
@@ -502,7 +510,7 @@ fn cpt(sources: &[Source], st: &mut State, progress: &mut dyn FnMut(&Progress)) 
                 return Ok(());
             }
             if cols.is_none() {
-                if f.len() >= 2 && code5(&f[0]).is_some_and(|k| is_cpt_format(&k)) {
+                if f.len() >= 2 && f.first().and_then(|c| code5(c)).is_some_and(|k| is_cpt_format(&k)) {
                     // No header: code, then descriptor.
                     cols = Some(DEFAULT_CPT);
                 } else {
@@ -554,8 +562,11 @@ fn cpt(sources: &[Source], st: &mut State, progress: &mut dyn FnMut(&Progress)) 
         }
         let mut extra = Map::new();
         if c.descriptors.len() > 1 {
-            let list: Vec<Value> =
-                c.descriptors.iter().map(|(fi, d)| json!({"file": sources[*fi].name, "descriptor": d})).collect();
+            let list: Vec<Value> = c
+                .descriptors
+                .iter()
+                .map(|(fi, d)| json!({"file": source_name(sources, *fi), "descriptor": d}))
+                .collect();
             extra.insert("descriptors".into(), Value::Array(list));
         }
         items.push(CodeItem { code, description: c.description, synonyms: c.synonyms, billable, extra });
@@ -729,7 +740,7 @@ fn ptp(sources: &[Source], st: &mut State, progress: &mut dyn FnMut(&Progress)) 
                 return Ok(());
             }
             let at = format!("{}:{line}", src.name);
-            let (Some(c1), Some(c2)) = (code5(&f[0]), f.get(1).and_then(|c| code5(c))) else {
+            let (Some(c1), Some(c2)) = (f.first().and_then(|c| code5(c)), f.get(1).and_then(|c| code5(c))) else {
                 if data {
                     fs.rows_read += 1;
                     st.skip("not an edit row (column 1 and column 2 are not codes)", at);
@@ -741,19 +752,19 @@ fn ptp(sources: &[Source], st: &mut State, progress: &mut dyn FnMut(&Progress)) 
             data = true;
             fs.rows_read += 1;
             tick.row(&src.name, done, text.len());
-            if f.len() < 6 {
+            let [_, _, prior_cell, eff_cell, del_cell, ind_cell, ..] = f else {
                 return Err(input(&at, &format!("a PTP row has {} columns; expected 7: column 1, column 2, the prior-1996 flag, effective date, deletion date, modifier indicator, rationale", f.len())));
-            }
-            let prior = match f[2].trim() {
+            };
+            let prior = match prior_cell.trim() {
                 "*" => true,
                 "" => false,
                 other => return Err(input(&at, &format!("the prior-1996 column holds {other:?}; expected \"*\" or nothing"))),
             };
-            let eff = date_cell(&f[3])
+            let eff = date_cell(eff_cell)
                 .map_err(|e| input(&at, &format!("effective date: {e}")))?
                 .ok_or_else(|| input(&at, "the effective date is missing"))?;
-            let del = date_cell(&f[4]).map_err(|e| input(&at, &format!("deletion date: {e}")))?;
-            let ind = match f[5].trim() {
+            let del = date_cell(del_cell).map_err(|e| input(&at, &format!("deletion date: {e}")))?;
+            let ind = match ind_cell.trim() {
                 "0" => 0,
                 "1" => 1,
                 "9" => 9,
@@ -767,7 +778,7 @@ fn ptp(sources: &[Source], st: &mut State, progress: &mut dyn FnMut(&Progress)) 
             if let Some(old) = rows.insert((fixed5(&c1), fixed5(&c2), eff), v) {
                 st.skip(
                     "replaced by a later row for the same pair and effective date",
-                    format!("{}:{}", sources[old.at.0 as usize].name, old.at.1),
+                    format!("{}:{}", source_name(sources, old.at.0 as usize), old.at.1),
                 );
                 match st.files.get_mut(old.at.0 as usize) {
                     Some(earlier) => earlier.rows_used -= 1,
@@ -795,7 +806,7 @@ fn ptp(sources: &[Source], st: &mut State, progress: &mut dyn FnMut(&Progress)) 
     // Rows that never apply, reported in file order.
     let mut never: Vec<((u16, u32), &'static str)> = Vec::new();
     for k in keys {
-        let v = &rows[&k];
+        let Some(v) = rows.get(&k) else { continue };
         if v.ind == 9 {
             never.push((v.at, "modifier indicator 9 (the edit does not apply)"));
             continue;
@@ -822,8 +833,10 @@ fn ptp(sources: &[Source], st: &mut State, progress: &mut dyn FnMut(&Progress)) 
     }
     never.sort_unstable();
     for ((file, line), reason) in never {
-        st.skip(reason, format!("{}:{line}", sources[file as usize].name));
-        st.files[file as usize].rows_used -= 1;
+        st.skip(reason, format!("{}:{line}", source_name(sources, file as usize)));
+        if let Some(f) = st.files.get_mut(file as usize) {
+            f.rows_used -= 1;
+        }
     }
     if n == 0 {
         return Err(input(
@@ -894,7 +907,7 @@ fn mue(sources: &[Source], st: &mut State, progress: &mut dyn FnMut(&Progress)) 
                 let mai = column(&header, |h| h.contains("adjudication") || h == "mai");
                 if let (Some(code), Some(value), Some(mai)) = (code, value, mai) {
                     // The header names the columns (and the value column the setting).
-                    if let Some(s) = setting_of(&header[value]) {
+                    if let Some(s) = header.get(value).and_then(|h| setting_of(h)) {
                         setting = Some(s);
                     }
                     cols = Some(MueCols {
@@ -908,7 +921,10 @@ fn mue(sources: &[Source], st: &mut State, progress: &mut dyn FnMut(&Progress)) 
                     fs.header_lines += 1;
                     return Ok(());
                 }
-                if code5(&f[0]).is_none() || f.len() < 3 || f[1].trim().parse::<u32>().is_err() {
+                if f.first().and_then(|c| code5(c)).is_none()
+                    || f.len() < 3
+                    || f.get(1).is_none_or(|v| v.trim().parse::<u32>().is_err())
+                {
                     fs.header_lines += 1; // a notice line
                     return Ok(());
                 }
@@ -955,7 +971,7 @@ fn mue(sources: &[Source], st: &mut State, progress: &mut dyn FnMut(&Progress)) 
             if let Some(old) = rows.insert((fixed5(&code), from), v) {
                 st.skip(
                     "replaced by a later row for the same code and effective date",
-                    format!("{}:{}", sources[old.at.0 as usize].name, old.at.1),
+                    format!("{}:{}", source_name(sources, old.at.0 as usize), old.at.1),
                 );
                 match st.files.get_mut(old.at.0 as usize) {
                     Some(earlier) => earlier.rows_used -= 1,
@@ -983,7 +999,7 @@ fn mue(sources: &[Source], st: &mut State, progress: &mut dyn FnMut(&Progress)) 
     let mut codes = 0;
     let mut last: Option<[u8; 5]> = None;
     for k in &keys {
-        let v = &rows[k];
+        let Some(v) = rows.get(k) else { continue };
         let to = v.to.unwrap_or(OPEN_END);
         out.extend_from_slice(&k.0);
         out.push(v.mai);

@@ -199,8 +199,8 @@ pub struct MueRow<'a> {
     pub rationale: Option<&'a str>,
 }
 
-fn day(b: &[u8]) -> Date {
-    Date::from_days(u16::from_le_bytes([b[0], b[1]]) as i32)
+fn day(lo: u8, hi: u8) -> Date {
+    Date::from_days(u16::from_le_bytes([lo, hi]) as i32)
 }
 
 /// A fixed-width code field: ASCII letters and digits, NUL-padded.
@@ -214,8 +214,12 @@ fn code_str(b: &[u8]) -> Option<&str> {
 
 /// The CPT code shape: 4 digits, then a digit or an upper-case letter.
 pub fn is_cpt_format(code: &str) -> bool {
-    let b = code.as_bytes();
-    b.len() == 5 && b[..4].iter().all(u8::is_ascii_digit) && (b[4].is_ascii_digit() || b[4].is_ascii_uppercase())
+    match *code.as_bytes() {
+        [b0, b1, b2, b3, b4] => {
+            [b0, b1, b2, b3].iter().all(u8::is_ascii_digit) && (b4.is_ascii_digit() || b4.is_ascii_uppercase())
+        }
+        _ => false,
+    }
 }
 
 /// A code as a fixed 5-byte key, or `None` when it cannot be one.
@@ -225,7 +229,9 @@ fn key5(code: &str) -> Option<[u8; 5]> {
         return None;
     }
     let mut k = [0u8; 5];
-    k[..b.len()].copy_from_slice(b);
+    for (k, &c) in k.iter_mut().zip(b) {
+        *k = c;
+    }
     Some(k)
 }
 
@@ -242,8 +248,8 @@ impl PtpTable {
         self.len() == 0
     }
 
-    fn raw(&self, i: usize) -> Option<&[u8]> {
-        self.rows.as_ref().get(i.checked_mul(PTP_ROW)?..i.checked_mul(PTP_ROW)?.checked_add(PTP_ROW)?)
+    fn raw(&self, i: usize) -> Option<&[u8; PTP_ROW]> {
+        self.rows.as_ref().get(i.checked_mul(PTP_ROW)?..i.checked_mul(PTP_ROW)?.checked_add(PTP_ROW)?)?.try_into().ok()
     }
 
     /// Row `i` (in sorted order).
@@ -252,8 +258,8 @@ impl PtpTable {
         Some(PtpRow {
             column1: code_str(&r[0..5])?,
             column2: code_str(&r[5..10])?,
-            from: day(&r[10..12]),
-            to: day(&r[12..14]),
+            from: day(r[10], r[11]),
+            to: day(r[12], r[13]),
             modifier_indicator: r[14],
             before_1996: r[15] & BEFORE_1996 != 0,
             rationale: rationale(&self.rationales, r[15] & !BEFORE_1996),
@@ -299,8 +305,8 @@ impl MueTable {
         self.len() == 0
     }
 
-    fn raw(&self, i: usize) -> Option<&[u8]> {
-        self.rows.as_ref().get(i.checked_mul(MUE_ROW)?..i.checked_mul(MUE_ROW)?.checked_add(MUE_ROW)?)
+    fn raw(&self, i: usize) -> Option<&[u8; MUE_ROW]> {
+        self.rows.as_ref().get(i.checked_mul(MUE_ROW)?..i.checked_mul(MUE_ROW)?.checked_add(MUE_ROW)?)?.try_into().ok()
     }
 
     pub fn row(&self, i: usize) -> Option<MueRow<'_>> {
@@ -308,8 +314,8 @@ impl MueTable {
         Some(MueRow {
             code: code_str(&r[0..5])?,
             mai: r[5],
-            from: day(&r[6..8]),
-            to: day(&r[8..10]),
+            from: day(r[6], r[7]),
+            to: day(r[8], r[9]),
             value: u32::from_le_bytes([r[10], r[11], r[12], r[13]]),
             rationale: rationale(&self.rationales, r[14]),
         })
@@ -348,7 +354,7 @@ fn partition(n: usize, before: impl Fn(usize) -> bool) -> usize {
 
 /// What the first bytes of a file that is not a medcode blob say it is.
 fn foreign(b: &[u8]) -> String {
-    let text_start = b.iter().position(|c| !c.is_ascii_whitespace()).map(|i| b[i]);
+    let text_start = b.iter().find(|c| !c.is_ascii_whitespace()).copied();
     if b.is_empty() {
         "the file is empty".into()
     } else if b.starts_with(b"\x89PNG") {
@@ -363,7 +369,7 @@ fn foreign(b: &[u8]) -> String {
         "it is JSON text, not a medcode pack".into()
     } else if b.iter().take(512).all(|&c| c >= 0x20 || matches!(c, b'\t' | b'\n' | b'\r')) {
         "it is a text file, not a medcode pack (to turn a source file into a pack, run `medcode pack build`)".into()
-    } else if MAGIC.starts_with(&b[..b.len().min(MAGIC.len())]) {
+    } else if MAGIC.starts_with(b.get(..MAGIC.len()).unwrap_or(b)) {
         format!("{} bytes is shorter than the {HEADER_LEN}-byte header (the file was cut short)", b.len())
     } else {
         "it does not start with the medcode magic bytes (not a medcode pack)".into()
@@ -394,12 +400,12 @@ impl<'a> Meta<'a> {
 pub fn open(bytes: Bytes, name: &str) -> Result<Pack> {
     let what = format!("pack {name}");
     let b = bytes.as_ref();
-    if b.len() < HEADER_LEN || &b[..8] != MAGIC {
+    let Some(h) = b.first_chunk::<HEADER_LEN>().filter(|h| &h[..8] == MAGIC) else {
         return Err(Error::PackCorrupt { what, detail: foreign(b) });
-    }
+    };
     let size = b.len();
     // The header's checksum, verified by Blob::open: the pack's identity.
-    let checksum = format!("{:016x}", u64::from_le_bytes([b[12], b[13], b[14], b[15], b[16], b[17], b[18], b[19]]));
+    let checksum = format!("{:016x}", u64::from_le_bytes([h[12], h[13], h[14], h[15], h[16], h[17], h[18], h[19]]));
     let blob = Blob::open(bytes.clone(), &what).map_err(Error::in_pack)?;
     let kind = PackKind::from_blob_kind(blob.kind).ok_or_else(|| Error::PackKind {
         what: what.clone(),
@@ -471,7 +477,7 @@ pub fn open(bytes: Bytes, name: &str) -> Result<Pack> {
                 return Err(corrupt(format!("its PTPR section is not a whole number of {PTP_ROW}-byte rows")));
             }
             let mut codes = std::collections::HashSet::new();
-            let mut prev: Option<&[u8]> = None;
+            let mut prev: Option<&[u8; PTP_ROW]> = None;
             for i in 0..t.len() {
                 let raw = t.raw(i).ok_or_else(|| corrupt("PTPR is truncated".into()))?;
                 let r = t.row(i).ok_or_else(|| {
@@ -504,7 +510,7 @@ pub fn open(bytes: Bytes, name: &str) -> Result<Pack> {
                 return Err(corrupt(format!("its MUER section is not a whole number of {MUE_ROW}-byte rows")));
             }
             let mut codes = 0;
-            let mut prev: Option<&[u8]> = None;
+            let mut prev: Option<&[u8; MUE_ROW]> = None;
             for i in 0..t.len() {
                 let raw = t.raw(i).ok_or_else(|| corrupt("MUER is truncated".into()))?;
                 let r = t.row(i).ok_or_else(|| {

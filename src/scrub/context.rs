@@ -106,13 +106,10 @@ fn modifier_key(m: &str) -> Cow<'_, str> {
 }
 
 pub fn px_shape(key: &str) -> PxShape {
-    let b = key.as_bytes();
-    if b.len() != 5 {
-        return PxShape::Other;
-    }
-    if (b'A'..=b'V').contains(&b[0]) && b[1..].iter().all(u8::is_ascii_digit) {
+    let &[b0, b1, b2, b3, b4] = key.as_bytes() else { return PxShape::Other };
+    if (b'A'..=b'V').contains(&b0) && [b1, b2, b3, b4].iter().all(u8::is_ascii_digit) {
         PxShape::LevelII
-    } else if b[..4].iter().all(u8::is_ascii_digit) && b[4].is_ascii_alphanumeric() {
+    } else if [b0, b1, b2, b3].iter().all(u8::is_ascii_digit) && b4.is_ascii_alphanumeric() {
         PxShape::Cpt
     } else {
         PxShape::Other

@@ -115,10 +115,8 @@ pub fn to_fhir(claim: &Value) -> Result<Value, String> {
                 if let Some(ptrs) = l.get("diagnosisPointers").and_then(Value::as_array) {
                     let seq: Vec<Value> = ptrs
                         .iter()
-                        .map(|p| match p.as_str().map(str::trim) {
-                            Some(s) if s.len() == 1 && s.as_bytes()[0].is_ascii_alphabetic() => {
-                                json!((s.as_bytes()[0].to_ascii_uppercase() - b'A') as i64 + 1)
-                            }
+                        .map(|p| match p.as_str().map(|s| s.trim().as_bytes()) {
+                            Some(&[c]) if c.is_ascii_alphabetic() => json!((c.to_ascii_uppercase() - b'A') as i64 + 1),
                             _ => p.clone(),
                         })
                         .collect();

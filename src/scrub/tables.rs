@@ -176,12 +176,12 @@ pub struct MueHit {
 }
 
 fn nul_str(b: &[u8]) -> String {
-    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
-    String::from_utf8_lossy(&b[..end]).into_owned()
+    let b = b.split(|&c| c == 0).next().unwrap_or(b);
+    String::from_utf8_lossy(b).into_owned()
 }
 
-fn day(b: &[u8]) -> Date {
-    Date::from_days(u16::from_le_bytes([b[0], b[1]]) as i32)
+fn day(b: [u8; 2]) -> Date {
+    Date::from_days(u16::from_le_bytes(b) as i32)
 }
 
 impl Tables {
@@ -194,15 +194,19 @@ impl Tables {
                 System::Hcpcs => {
                     if let Some(m) = blob.try_section(b"MODS") {
                         for r in m.as_ref().chunks_exact(6) {
-                            t.modifiers.entry(nul_str(&r[..2])).or_default().push((day(&r[2..4]), day(&r[4..6])));
+                            let &[m0, m1, f0, f1, t0, t1] = r else { continue };
+                            t.modifiers.entry(nul_str(&[m0, m1])).or_default().push((day([f0, f1]), day([t0, t1])));
                         }
                     }
                     if let Some(n) = blob.try_section(b"NCCI") {
                         for r in n.as_ref().chunks_exact(16) {
+                            let Some((col1, r)) = r.split_first_chunk::<5>() else { continue };
+                            let Some((col2, r)) = r.split_first_chunk::<5>() else { continue };
+                            let &[f0, f1, t0, t1, modifier_indicator, _] = r else { continue };
                             t.add_ptp(
-                                nul_str(&r[..5]),
-                                nul_str(&r[5..10]),
-                                PtpEdit { from: day(&r[10..12]), to: day(&r[12..14]), modifier_indicator: r[14] },
+                                nul_str(col1),
+                                nul_str(col2),
+                                PtpEdit { from: day([f0, f1]), to: day([t0, t1]), modifier_indicator },
                             );
                         }
                     }
@@ -210,16 +214,16 @@ impl Tables {
                 System::Icd10Cm => {
                     if let Some(c) = blob.try_section(b"CONV") {
                         for r in c.as_ref().chunks_exact(18) {
-                            t.conversions
-                                .entry(nul_str(&r[..8]))
-                                .or_default()
-                                .push((nul_str(&r[8..16]), day(&r[16..18])));
+                            let Some((from, r)) = r.split_first_chunk::<8>() else { continue };
+                            let Some((to, r)) = r.split_first_chunk::<8>() else { continue };
+                            let &[d0, d1] = r else { continue };
+                            t.conversions.entry(nul_str(from)).or_default().push((nul_str(to), day([d0, d1])));
                         }
                     }
                     if let Some(a) = blob.try_section(b"AGES") {
                         for line in String::from_utf8_lossy(a.as_ref()).lines().skip(1) {
                             let f: Vec<&str> = line.split('\t').collect();
-                            if let [name, lo, hi, from, to] = f[..] {
+                            if let &[name, lo, hi, from, to] = f.as_slice() {
                                 if let (Ok(lo), Ok(hi), Some(from), Some(to)) =
                                     (lo.parse(), hi.parse(), Date::parse_opt(from), Date::parse_opt(to))
                                 {

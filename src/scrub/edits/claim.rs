@@ -216,7 +216,8 @@ fn place_of_service(ctx: &mut Ctx) {
 fn dates(ctx: &mut Ctx) {
     let today = ctx.today;
     for i in 0..ctx.lines.len() {
-        let (line, date, date_to) = (ctx.lines[i].line, ctx.lines[i].date, ctx.lines[i].date_to);
+        let Some(li) = ctx.lines.get(i) else { continue };
+        let (line, date, date_to) = (li.line, li.date, li.date_to);
         match (&line.service_date, date) {
             (None, _) => ctx.report(
                 "DATE-INVALID",

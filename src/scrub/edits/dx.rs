@@ -55,16 +55,17 @@ fn count(ctx: &mut Ctx) {
 
 fn duplicates(ctx: &mut Ctx) {
     let mut found = Vec::new();
-    for j in 0..ctx.dx.len() {
-        if ctx.dx[j].key.is_empty() {
+    for (j, b) in ctx.dx.iter().enumerate() {
+        if b.key.is_empty() {
             continue;
         }
-        if let Some(i) = (0..j).find(|&i| ctx.dx[i].key == ctx.dx[j].key) {
+        if let Some(i) = ctx.dx.iter().take(j).position(|a| a.key == b.key) {
             found.push((i, j));
         }
     }
     for (i, j) in found {
-        let (d, path) = (ctx.dx[j].display, ctx.dx[j].field.path);
+        let Some(dj) = ctx.dx.get(j) else { continue };
+        let (d, path) = (dj.display, dj.field.path);
         ctx.report(
             "DX-DUPLICATE",
             Warning,

@@ -8,7 +8,7 @@ pub const MAX_MODIFIERS: usize = 4;
 pub fn run(ctx: &mut Ctx) {
     let today = ctx.today;
     for i in 0..ctx.lines.len() {
-        let li = &ctx.lines[i];
+        let Some(li) = ctx.lines.get(i) else { continue };
         let line = li.line;
         let date = li.date.unwrap_or(today);
         let n_modifiers = li.modifiers.len();
@@ -82,8 +82,7 @@ pub fn run(ctx: &mut Ctx) {
 
 fn duplicates(ctx: &mut Ctx) {
     let mut found = Vec::new();
-    for j in 0..ctx.lines.len() {
-        let b = &ctx.lines[j];
+    for (j, b) in ctx.lines.iter().enumerate() {
         let Some(kb) = &b.key else { continue };
         let same = |a: &crate::scrub::context::LineInfo| {
             a.key.as_ref() == Some(kb)

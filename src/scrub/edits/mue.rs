@@ -58,7 +58,7 @@ pub fn run(ctx: &mut Ctx) {
             continue;
         }
         let Some(&last) = lines.last() else { continue };
-        let Some(units) = &ctx.lines[last].line.units else { continue };
+        let Some(units) = ctx.lines.get(last).and_then(|l| l.line.units.as_ref()) else { continue };
         let on = if lines.len() == 1 { "on one line".to_string() } else { format!("across {} lines", lines.len()) };
         let msg = format!(
             "{key} is billed {total} units {on} on {date}; its medically unlikely edit allows {} per date of service ({}): the units of every line with the code on that date count together.{}",

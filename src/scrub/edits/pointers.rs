@@ -22,7 +22,11 @@ pub fn run(ctx: &mut Ctx) {
         }
         for p in &line.pointers {
             match &p.value {
-                Pointer::Index(i) if (1..=n).contains(i) => pointed[(*i - 1) as usize] = true,
+                Pointer::Index(i) if (1..=n).contains(i) => {
+                    if let Some(slot) = pointed.get_mut((*i - 1) as usize) {
+                        *slot = true;
+                    }
+                }
                 Pointer::Index(i) => ctx.report(
                     "DXPTR-INVALID",
                     Error,
@@ -53,10 +57,11 @@ pub fn run(ctx: &mut Ctx) {
         }
     }
     for (i, was) in pointed.iter().enumerate() {
-        if *was || ctx.dx[i].key.is_empty() {
+        let Some(dx) = ctx.dx.get(i) else { continue };
+        if *was || dx.key.is_empty() {
             continue;
         }
-        let (display, path) = (ctx.dx[i].display, ctx.dx[i].field.path);
+        let (display, path) = (dx.display, dx.field.path);
         ctx.report(
             "DX-UNPOINTED",
             Info,

@@ -33,7 +33,7 @@ pub fn run(ctx: &mut Ctx) {
     }
     let first_is_first_listed = ctx.dx.first().is_some_and(|d| ctx.tables.first_listed_only(d.key));
     for j in 1..ctx.dx.len() {
-        let d = &ctx.dx[j];
+        let Some(d) = ctx.dx.get(j) else { continue };
         if d.ord.is_none() || !ctx.tables.first_listed_only(d.key) || first_is_first_listed {
             continue;
         }
