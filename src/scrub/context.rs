@@ -117,7 +117,7 @@ pub fn px_shape(key: &str) -> PxShape {
 }
 
 impl<'a> Ctx<'a> {
-    /// The context of a claim; `keys` are its [`claim_keys`].
+    /// The context of a claim; `keys` are its normalized codes (see `claim_keys`).
     pub fn new(mc: &'a MedCode, claim: &'a Claim<'a>, keys: &'a str, today: Date) -> Ctx<'a> {
         let icd = mc.set(System::Icd10Cm);
         let hcpcs = mc.set(System::Hcpcs);
