@@ -481,11 +481,20 @@ impl Refiner {
 /// in rank order and the first `limit` of the best class end the search.
 fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, limit: usize, out: &mut Vec<Candidate>) {
     let words = &q.words;
-    // How many postings each longer word would merge; the rarest word always drives.
+    // How many postings each word would merge; the rarest word always drives.
     let volumes: Vec<u64> = words.iter().map(|w| posting_volume(set, w)).collect();
-    // An expansion's volume is its rarest word's.
-    let alt_volumes: Vec<u64> =
-        q.alts.iter().map(|a| a.words.iter().map(|e| posting_volume(set, e)).min().unwrap_or(0)).collect();
+    // Each expansion's words with their volumes, rarest first; an
+    // expansion's volume is its rarest word's.
+    let alt_words: Vec<Vec<(u64, &String)>> = q
+        .alts
+        .iter()
+        .map(|a| {
+            let mut by_volume: Vec<(u64, &String)> = a.words.iter().map(|e| (posting_volume(set, e), e)).collect();
+            by_volume.sort();
+            by_volume
+        })
+        .collect();
+    let alt_volumes: Vec<u64> = alt_words.iter().map(|w| w.first().map_or(0, |&(v, _)| v)).collect();
     // (A word this set does not know at all cannot drive here.)
     let rarest = volumes.iter().chain(&alt_volumes).copied().filter(|&v| v > 0).min().unwrap_or(u64::MAX);
     let too_common = |v: u64| v > REFINER_MIN_VOLUME && (v > REFINER_ALWAYS || v > rarest.saturating_mul(4));
@@ -560,9 +569,7 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
     // Abbreviations and lay terms: codes with every word of the expansion.
     // The expansion's rarest word names the candidates; the others are
     // checked on each candidate's own words.
-    for (alt, _) in q.alts.iter().zip(&alt_volumes).filter(|(_, &v)| !too_common(v)) {
-        let mut by_volume: Vec<(u64, &String)> = alt.words.iter().map(|e| (posting_volume(set, e), e)).collect();
-        by_volume.sort();
+    for ((alt, by_volume), _) in q.alts.iter().zip(&alt_words).zip(&alt_volumes).filter(|(_, &v)| !too_common(v)) {
         let Some(((_, first), rest)) = by_volume.split_first() else { continue };
         let checks: Vec<std::ops::Range<u32>> =
             rest.iter().map(|(_, e)| set.forward().prefix_range(set, e.as_bytes())).collect();
