@@ -56,18 +56,28 @@ fn main() {
 
     // Keystroke latency.
     let mut times = Vec::new();
+    let mut slowest: Vec<(Duration, &str)> = Vec::new();
     let rounds = if quick { 1 } else { 5 };
-    for _ in 0..rounds {
+    for round in 0..rounds {
         for q in QUERIES {
             for end in 1..=q.len() {
                 let t = Instant::now();
                 let r = mc.search(&q[..end], &opts);
-                times.push(t.elapsed());
+                let took = t.elapsed();
+                times.push(took);
+                // The first round builds the structures made on first use.
+                if round > 0 || quick {
+                    slowest.push((took, &q[..end]));
+                }
                 std::hint::black_box(r);
             }
         }
     }
     times.sort();
+    // Each prefix once, at its slowest.
+    slowest.sort_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)));
+    slowest.dedup_by(|a, b| a.1 == b.1);
+    slowest.sort_by(|a, b| b.cmp(a));
     println!(
         "lookup: ready {:.1} ms; {} keystrokes; p50 {:?} p95 {:?} p99 {:?} max {:?}",
         ready.as_secs_f64() * 1e3,
@@ -77,6 +87,8 @@ fn main() {
         percentile(&times, 0.99),
         times[times.len() - 1]
     );
+    let worst: Vec<String> = slowest.iter().take(8).map(|(t, q)| format!("{q:?} {t:?}")).collect();
+    println!("lookup: slowest keystrokes after the first round: {}", worst.join(", "));
 
     // Scrub throughput on one typical claim, parsed from text each time.
     let sopts = ScrubOptions { today: Date::parse("today", "2026-11-27").expect("date"), format: None };

@@ -725,7 +725,7 @@ impl CodeSet {
                 }
             }
         }
-        out.sort_by(|a, b| (&a.flag, a.from).cmp(&(&b.flag, b.from)));
+        out.sort_unstable_by(|a, b| (&a.flag, a.from, a.to).cmp(&(&b.flag, b.from, b.to)));
         // Rows split when other flags change; join the same flag's adjacent ranges.
         let mut merged: Vec<FlagRange> = Vec::with_capacity(out.len());
         for f in out {

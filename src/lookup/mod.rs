@@ -100,10 +100,14 @@ pub struct SearchResults {
     pub did_you_mean: Vec<SearchResult>,
 }
 
+/// How a candidate sorts: its kind of match (code or words), then class
+/// and static order (see [`word_key`]).
+type SortKey = (u8, u32, u32, u32, u32, u32, u32, u32, u32, u32, u32, u32);
+
 /// A candidate before it is turned into a result: `key` orders candidates
 /// across code sets (lower first).
 struct Candidate {
-    key: (u8, u32, u32, u32, u32, u32, u32, u32, u32, u32, u32, u32),
+    key: SortKey,
     set: usize,
     ord: u32,
     score: f64,
@@ -139,11 +143,20 @@ pub fn search(sets: &[&CodeSet], synonyms: Option<&Synonyms>, query: &str, opts:
     if !words.is_empty() {
         let mut query = Query::new(words, synonyms);
         query.typos = typo_automata(&query.words, sets);
+        // Word keys order the set index right after the match class: once
+        // `limit` codes of the best class possible are in, no later set's
+        // code can enter the answer, so its indexes are not read at all.
+        let best_possible = query.best_class();
         for (si, set) in sets.iter().enumerate() {
+            if cands.iter().filter(|c| word_class(&c.key) == best_possible).count() >= limit {
+                break;
+            }
             word_candidates(set, si, &query, opts, limit, &mut cands);
         }
     }
-    cands.sort_by(|a, b| a.key.cmp(&b.key).then(a.set.cmp(&b.set)).then(a.ord.cmp(&b.ord)));
+    cands.sort_unstable_by(|a, b| {
+        a.key.cmp(&b.key).then(a.set.cmp(&b.set)).then(a.ord.cmp(&b.ord)).then(b.score.total_cmp(&a.score))
+    });
     let mut seen = std::collections::HashSet::new();
     let mut results = Vec::with_capacity(limit);
     for c in cands {
@@ -255,6 +268,12 @@ impl Query {
         let full = ((1u32 << words.len()) - 1) as u16;
         let min_loose = (full & !phrase_bits).count_ones();
         Query { words, alts, covered, phrase_bits, min_loose, typos: Vec::new() }
+    }
+
+    /// The best match class a code can have for this query (every word
+    /// matched exactly or as a prefix, directly, phrases as phrases).
+    fn best_class(&self) -> [u32; 6] {
+        [0, 0, 0, 0, self.min_loose, 0]
     }
 }
 
@@ -490,7 +509,7 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
         .iter()
         .map(|a| {
             let mut by_volume: Vec<(u64, &String)> = a.words.iter().map(|e| (posting_volume(set, e), e)).collect();
-            by_volume.sort();
+            by_volume.sort_unstable();
             by_volume
         })
         .collect();
@@ -647,13 +666,27 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
         // so far can never enter the answer, and once those are all of the
         // best class possible, nothing unread can. Without drivers every
         // code is a candidate.
-        let best_possible = [0, 0, 0, 0, q.min_loose, 0];
+        let best_possible = q.best_class();
         let mut kept: Vec<[u32; 6]> = Vec::with_capacity(limit + 1);
-        for &ord in set.rank_order() {
-            let h = hits.get(ord as usize).copied().unwrap_or_default();
-            if has_drivers && h.desc | h.syn | h.abbr == 0 {
-                continue;
+        // A bit per touched ordinal: the walk visits every code in rank
+        // order, and testing a small bitset (12 kB for ICD-10-CM, cache
+        // resident) is much cheaper than reading each code's `Hit`.
+        let touched_bits = has_drivers.then(|| {
+            let mut bits = vec![0u64; set.len().div_ceil(64)];
+            for &ord in &touched {
+                if let Some(w) = bits.get_mut(ord as usize / 64) {
+                    *w |= 1 << (ord % 64);
+                }
             }
+            bits
+        });
+        for &ord in set.rank_order() {
+            if let Some(bits) = &touched_bits {
+                if bits.get(ord as usize / 64).is_none_or(|w| w & (1 << (ord % 64)) == 0) {
+                    continue;
+                }
+            }
+            let h = hits.get(ord as usize).copied().unwrap_or_default();
             let Some((class, score)) = classify(ord, h) else { continue };
             if kept.len() == limit && kept.last().is_some_and(|worst| class >= *worst) {
                 continue;
@@ -688,12 +721,7 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
 /// weak words, synonym-only words, loose words, header on the date), then the
 /// static order within a class. The postings path and the rank-order scan
 /// both build it here, so the scan's early stop stays exact.
-fn word_key(
-    set: &CodeSet,
-    si: usize,
-    ord: u32,
-    class: [u32; 6],
-) -> (u8, u32, u32, u32, u32, u32, u32, u32, u32, u32, u32, u32) {
+fn word_key(set: &CodeSet, si: usize, ord: u32, class: [u32; 6]) -> SortKey {
     let [unmatched, typo, weak, syn_only, loose, header] = class;
     (
         3,
@@ -709,6 +737,11 @@ fn word_key(
         key_len(set.code(ord)),
         set.rank(ord),
     )
+}
+
+/// The match class inside a word key (see [`word_key`]).
+fn word_class(key: &SortKey) -> [u32; 6] {
+    [key.1, key.2, key.3, key.4, key.5, key.6]
 }
 
 /// Query words matched other than through a multi-word phrase ("broken hip",

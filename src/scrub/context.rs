@@ -135,7 +135,7 @@ impl<'a> Ctx<'a> {
                 };
                 let modifiers: Vec<Cow<str>> = line.modifiers.iter().map(|m| modifier_key(m.value)).collect();
                 let mut sorted_modifiers = modifiers.clone();
-                sorted_modifiers.sort();
+                sorted_modifiers.sort_unstable();
                 LineInfo {
                     line,
                     date: line.service_date.as_ref().and_then(|d| Date::parse_opt(d.value.trim())),
@@ -231,7 +231,7 @@ impl<'a> Ctx<'a> {
                     }
                 }
             }
-            found.sort();
+            found.sort_unstable();
             out.extend(found.into_iter().map(|(_, c)| set.code(c).to_string()).take(max - out.len()));
             level = next;
         }
@@ -255,7 +255,7 @@ impl<'a> Ctx<'a> {
                 }
             }
             if !out.is_empty() {
-                out.sort();
+                out.sort_unstable();
                 return out.into_iter().take(max).map(|(_, o)| set.code(o).to_string()).collect();
             }
         }
