@@ -199,8 +199,8 @@ impl MedCode {
         }
         if out.is_empty() {
             for set in sets {
-                for dist in 1..=2u32 {
-                    let Ok(lev) = fst::automaton::Levenshtein::new(key, dist) else { break };
+                for dist in 1..=2u8 {
+                    let Some(lev) = crate::lookup::edit_distance::EditDistance::new(key, dist) else { break };
                     use fst::{IntoStreamer, Streamer};
                     let mut stream = set.keys().search(lev).into_stream();
                     let mut found = false;

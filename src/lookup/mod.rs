@@ -29,12 +29,15 @@
 //! order, so the search stops as soon as `limit` codes of the best class
 //! possible are found.
 
-use fst::automaton::{Automaton, Levenshtein, Str};
+use fst::automaton::{Automaton, Str};
+
+use edit_distance::EditDistance;
 use fst::{IntoStreamer, Streamer};
 
 use crate::codeset::{CodeSet, System};
 use crate::date::Date;
 
+pub mod edit_distance;
 pub mod synonyms;
 pub use synonyms::Synonyms;
 
@@ -199,7 +202,7 @@ pub struct Query {
 /// long word costs milliseconds.
 pub struct Typo {
     pub bit: u16,
-    pub lev: Option<Levenshtein>,
+    pub lev: Option<EditDistance>,
     pub swaps: Vec<String>,
 }
 
@@ -216,14 +219,11 @@ fn typo_automata(words: &[String], sets: &[&CodeSet]) -> Vec<Typo> {
         if letters < 4 || w.bytes().all(|b| b.is_ascii_digit()) || sets.iter().any(|s| knows_prefix(s, w)) {
             continue;
         }
-        let matches =
-            |lev: &Levenshtein| sets.iter().any(|s| s.words().search(lev.starts_with()).into_stream().next().is_some());
-        let mut lev = Levenshtein::new(w, 1).ok().filter(|l| matches(l));
-        if lev.is_none() && letters >= 8 {
-            lev = Levenshtein::new(w, 2).ok().filter(|l| matches(l));
-        }
+        let matches = |lev: &EditDistance| {
+            sets.iter().any(|s| s.words().search(lev.starts_with()).into_stream().next().is_some())
+        };
         let b = w.as_bytes();
-        let swaps = b
+        let swaps: Vec<String> = b
             .windows(2)
             .enumerate()
             .filter(|(_, pair)| matches!(pair, [x, y] if x != y))
@@ -234,6 +234,14 @@ fn typo_automata(words: &[String], sets: &[&CodeSet]) -> Vec<Typo> {
             })
             .filter(|t| sets.iter().any(|s| knows_prefix(s, t)))
             .collect();
+        let mut lev = EditDistance::new(w, 1).filter(|l| matches(l));
+        // Two edits only for a long word that neither one edit nor a swap
+        // of two letters ("pnuemonia") explains: a distance-2 search visits
+        // every key within two edits of every prefix, and adds mostly noise
+        // beside a swap that names a real word.
+        if lev.is_none() && swaps.is_empty() && letters >= 8 {
+            lev = EditDistance::new(w, 2).filter(|l| matches(l));
+        }
         out.push(Typo { bit: 1 << i, lev, swaps });
     }
     out

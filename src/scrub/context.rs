@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use fst::automaton::Levenshtein;
+use crate::lookup::edit_distance::EditDistance;
 use fst::{IntoStreamer, Streamer};
 
 use super::claim::{Claim, Field, Line, Ptr};
@@ -240,8 +240,8 @@ impl<'a> Ctx<'a> {
 
     /// Valid codes within edit distance 1 (then 2) of `key` on `date`, at most `max`.
     pub fn nearest(&self, set: &CodeSet, key: &str, date: Date, max: usize) -> Vec<String> {
-        for dist in 1..=2u32 {
-            let Ok(aut) = Levenshtein::new(key, dist) else { return Vec::new() };
+        for dist in 1..=2u8 {
+            let Some(aut) = EditDistance::new(key, dist) else { return Vec::new() };
             let mut stream = set.keys().search(aut).into_stream();
             let mut out: Vec<(usize, u32)> = Vec::new();
             while let Some((k, v)) = stream.next() {
