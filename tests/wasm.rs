@@ -277,3 +277,16 @@ fn bad_packs_throw_pack_errors() {
     }
     assert_eq!(json(e.packs().unwrap()), json!([]));
 }
+
+#[wasm_bindgen_test]
+fn scrub_utf8_gives_the_same_findings_as_scrub_and_refuses_bytes_that_are_not_utf8() {
+    let e = engine();
+    let claim = include_str!("../benches/typical_claim.json");
+    let today = || opts(json!({"today": "2026-11-27"}));
+    let from_text = json(e.scrub(JsValue::from_str(claim), today()).unwrap());
+    let from_bytes = json(e.scrub_utf8(claim.as_bytes(), today()).unwrap());
+    assert_eq!(from_text, from_bytes);
+    assert!(!from_bytes["findings"].as_array().unwrap().is_empty());
+    let err = e.scrub_utf8(b"{\"id\": \"\xff\"}", today()).unwrap_err();
+    assert_eq!(error_code(err), "NOT-A-CLAIM");
+}

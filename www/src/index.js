@@ -151,6 +151,8 @@ function checkOptions(method, options) {
   return options;
 }
 
+const utf8 = new TextEncoder();
+
 // Only load() makes MedCode instances.
 const token = Symbol('medcode');
 
@@ -219,7 +221,19 @@ export class MedCode {
    * @returns {import('./index.js').ScrubResult}
    */
   scrub(claim, options) {
-    return this.#engine.scrub(claim, checkOptions('scrub', options));
+    const opts = checkOptions('scrub', options);
+    // Text crosses into wasm as UTF-8 bytes: TextEncoder copies natively,
+    // where the glue would copy a string one character at a time.
+    let text = claim;
+    if (typeof claim !== 'string') {
+      try {
+        text = JSON.stringify(claim);
+      } catch {
+        text = undefined; // the engine reports why (NOT-A-CLAIM)
+      }
+    }
+    if (typeof text === 'string') return this.#engine.scrubUtf8(utf8.encode(text), opts);
+    return this.#engine.scrub(claim, opts);
   }
 
   /**
