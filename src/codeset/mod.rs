@@ -104,6 +104,8 @@ const NEEDS_7TH: u8 = 0x80;
 const DERIVED_DESC: u8 = 0x40;
 const KIND_MASK: u8 = 0x3f;
 const DESC_BLOCK: usize = 16;
+/// The number of [`CodeSet::rank_bucket`]s.
+pub const RANK_BUCKETS: usize = 2 * 32 * 9 * 3;
 
 /// An opened code set.
 pub struct CodeSet {
@@ -610,18 +612,25 @@ impl CodeSet {
     /// then [`CodeSet::rank`] (a bucket sort, built once).
     pub fn rank_order(&self) -> &[u32] {
         self.rank_order.get_or_init(|| {
-            let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); 2 * 32 * 9 * 3];
+            let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); RANK_BUCKETS];
             for ord in 0..self.len as u32 {
-                let len = self.code(ord).bytes().filter(|&b| b != b'.').count().min(8);
-                let w = self.word_count(ord) as usize;
-                let p = self.prior(ord) as usize;
-                // p < 2, w < 32, len < 9 and the rank group < 3: always a bucket.
-                if let Some(bucket) = buckets.get_mut(((p * 32 + w) * 9 + len) * 3 + (self.rank(ord) >> 30) as usize) {
+                if let Some(bucket) = buckets.get_mut(self.rank_bucket(ord) as usize) {
                     bucket.push(ord);
                 }
             }
             buckets.concat()
         })
+    }
+
+    /// The bucket of `ord` in [`CodeSet::rank_order`] (prior, content
+    /// words, key length, rank group; below [`RANK_BUCKETS`]). Within a
+    /// bucket ordinals ascend, so `(bucket, ord)` sorts like rank order.
+    pub fn rank_bucket(&self, ord: u32) -> u32 {
+        let len = self.code(ord).bytes().filter(|&b| b != b'.').count().min(8) as u32;
+        let w = self.word_count(ord);
+        let p = self.prior(ord);
+        // p < 2, w < 32, len < 9 and the rank group < 3.
+        ((p * 32 + w) * 9 + len) * 3 + (self.rank(ord) >> 30)
     }
 
     /// The forward word index (see [`forward`]), built on first use.

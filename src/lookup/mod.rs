@@ -676,10 +676,23 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
         // code is a candidate.
         let best_possible = q.best_class();
         let mut kept: Vec<[u32; 6]> = Vec::with_capacity(limit + 1);
-        // A bit per touched ordinal: the walk visits every code in rank
-        // order, and testing a small bitset (12 kB for ICD-10-CM, cache
-        // resident) is much cheaper than reading each code's `Hit`.
-        let touched_bits = has_drivers.then(|| {
+        // With drivers, only the touched codes are candidates. When they
+        // are few, sorting them into rank order costs less than walking
+        // every code; otherwise the walk tests a bit per touched ordinal
+        // (12 kB for ICD-10-CM, cache resident) instead of each code's `Hit`.
+        // (Measured with callgrind: sorting costs about `t * (log2 t + 8)`
+        // units where the walk costs one per code.)
+        let t = touched.len();
+        let few = has_drivers && t.saturating_mul(t.max(2).ilog2() as usize + 8) < set.len();
+        let sorted_touched: Vec<u32> = if few {
+            let mut keyed: Vec<u64> =
+                touched.iter().map(|&ord| (u64::from(set.rank_bucket(ord)) << 32) | u64::from(ord)).collect();
+            keyed.sort_unstable();
+            keyed.into_iter().map(|k| k as u32).collect()
+        } else {
+            Vec::new()
+        };
+        let touched_bits = (has_drivers && !few).then(|| {
             let mut bits = vec![0u64; set.len().div_ceil(64)];
             for &ord in &touched {
                 if let Some(w) = bits.get_mut(ord as usize / 64) {
@@ -688,7 +701,8 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
             }
             bits
         });
-        for &ord in set.rank_order() {
+        let order: &[u32] = if few { &sorted_touched } else { set.rank_order() };
+        for &ord in order {
             if let Some(bits) = &touched_bits {
                 if bits.get(ord as usize / 64).is_none_or(|w| w & (1 << (ord % 64)) == 0) {
                     continue;
