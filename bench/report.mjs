@@ -32,6 +32,19 @@ export const latency = (runs) => ({
   runs: runs.length,
 });
 
+/** Medians of medcode's ready time split into its steps (runs that recorded them). */
+function readyParts(runs) {
+  const parts = runs.map((r) => r.readyParts).filter(Boolean);
+  if (!parts.length) return null;
+  const med = (k) => median(parts.map((p) => p[k]));
+  return { compile: med('compile'), instantiateOpen: med('instantiateOpen'), firstAnswer: med('firstAnswer') };
+}
+
+function partsText(p) {
+  const f = (x) => x.toFixed(0);
+  return `compile ${f(p.compile)} ms, instantiate + open ${f(p.instantiateOpen)} ms, first answer ${f(p.firstAnswer)} ms (a one-letter word search: it builds the forward word index)`;
+}
+
 const matches = (code, pattern) => (pattern.endsWith('*') ? code.startsWith(pattern.slice(0, -1)) : code === pattern);
 const right = (top10, o) => Array.isArray(top10?.[o.q]) && top10[o.q].some((c) => o.expect.some((p) => matches(c, p)));
 
@@ -56,6 +69,7 @@ function summarize(node) {
     version: `wasm sha256 ${node.medcode.wasmSha256}…`,
     build: NaN,
     ready: median(m.map((r) => r.readyMs)),
+    readyParts: readyParts(m),
     bytes: node.medcode.total,
     memory: median(m.map((r) => r.memoryBytes)),
     linear: median(m.map((r) => r.linearBytes)),
@@ -126,6 +140,7 @@ export function render(node, chromium) {
     );
   }
   L.push('');
+  if (S.medcode.readyParts) L.push(`medcode's ready, split (medians): ${partsText(S.medcode.readyParts)}.`, '');
   L.push('- *build*: data text in hand → parsed, indexed, first answer. *ready / load-from-export*: medcode: `.wasm` bytes in hand → compiled, instantiated, opened, first answer; peers: their own export (and the data file, when the export lacks the descriptions) in hand → parsed, loaded, first answer.');
   L.push(`- *bytes*: what a page downloads to be ready. medcode: medcode_bg.wasm + medcode.js + index.js. Peers: the library's minified file + its export + the data TSV when the export does not hold the descriptions (${peers.filter((p) => node.versions[p].needsDocs).map((p) => node.versions[p].name).join(', ')}). gzip -9, brotli q11.`);
   L.push('- *memory*: medcode: wasm linear memory + JS heap growth; peers: JS heap growth (after gc) with the loaded index alive.');
@@ -142,6 +157,8 @@ export function render(node, chromium) {
       `| ${chromium.browser} headless | ${ms(c.ready)} | ${ms(c.readyStreaming)} | ${mib(c.linear)} | ${us(c.lat.p50)} | ${us(c.lat.p95)} | ${us(c.lat.p99)} | ${us(c.lat.max)} | ${c.right}/${Q.obvious.length} | ${c.isolated ? 'cross-origin isolated (5 µs)' : 'coarse (100 µs)'} |`,
     );
     L.push('');
+    const cp = readyParts(chromium.runs);
+    if (cp) L.push(`medcode's ready (bytes in hand), split (medians): ${partsText(cp)}.`, '');
     L.push(`Measured inside the page with \`performance.now()\`: the page fetches the \`.wasm\`, then times \`load({ wasm: bytes })\` + the first search; a second page times \`load()\` from the URL (fetch + \`instantiateStreaming\`). Keystrokes as in Node. Served from 127.0.0.1 with COOP/COEP so the timer has 5 µs resolution.${chromium.wasmSha256 && chromium.wasmSha256 !== node.medcode.wasmSha256 ? ` **Note**: www/pkg was rebuilt between the Node part (wasm sha256 ${node.medcode.wasmSha256}…) and this part (${chromium.wasmSha256}…).` : ''}`);
     L.push('');
   }

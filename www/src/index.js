@@ -5,7 +5,7 @@
 // to a `MedCode` whose methods return plain objects in the same JSON shapes
 // as the `medcode` CLI. Works in browsers and in Node >= 20.
 
-import init, { Engine } from '../pkg/medcode.js';
+import init, { Engine, initSync } from '../pkg/medcode.js';
 
 
 const isNode = typeof process === 'object' && process !== null && typeof process.versions?.node === 'string';
@@ -43,7 +43,21 @@ async function open(options) {
     throw argumentError('load(options): options must be an object');
   }
   const source = await wasmSource(options.wasm);
-  await init({ module_or_path: source });
+  if (source instanceof WebAssembly.Module || source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
+    // With the module in hand, instantiate synchronously: Node's async
+    // WebAssembly.instantiate spent ~150 ms more waiting on its event loop
+    // (bench/RESULTS.md splits the ready time). Browsers refuse to
+    // instantiate a module this big synchronously on the main thread;
+    // then the asynchronous path runs as before.
+    const module = source instanceof WebAssembly.Module ? source : await WebAssembly.compile(source);
+    try {
+      initSync({ module });
+    } catch {
+      await init({ module_or_path: module });
+    }
+  } else {
+    await init({ module_or_path: source });
+  }
   return new MedCode(new Engine(), token);
 }
 
