@@ -17,7 +17,7 @@ use super::CodeSet;
 pub struct Forward {
     /// `ids[starts[ord]..starts[ord + 1]]` are the description words of `ord`, ascending.
     starts: Vec<u32>,
-    ids: Vec<u32>,
+    ids: Ids,
     /// Posting-list offset of each word, by id.
     lists: Vec<u64>,
     /// `(offset, id)` sorted by offset, when `lists` does not ascend.
@@ -26,20 +26,57 @@ pub struct Forward {
     volume: Vec<u64>,
 }
 
+/// The word ids of every entry, two bytes each when the set has at most
+/// 65,536 words (every embedded set: ICD-10-CM has about 12,000), which
+/// halves the index and the memory a search reads.
+enum Ids {
+    Narrow(Vec<u16>),
+    Wide(Vec<u32>),
+}
+
+/// The word ids of one entry, ascending.
+#[derive(Clone, Copy)]
+pub enum WordIds<'a> {
+    Narrow(&'a [u16]),
+    Wide(&'a [u32]),
+}
+
+impl WordIds<'_> {
+    /// Whether some id lies in `range`.
+    pub fn any_in(self, range: &std::ops::Range<u32>) -> bool {
+        fn any_in<T: Copy + Into<u32>>(ids: &[T], range: &std::ops::Range<u32>) -> bool {
+            // The first id not below the range decides.
+            let i = ids.partition_point(|&id| id.into() < range.start);
+            ids.get(i).is_some_and(|&id| range.contains(&id.into()))
+        }
+        match self {
+            WordIds::Narrow(ids) => any_in(ids, range),
+            WordIds::Wide(ids) => any_in(ids, range),
+        }
+    }
+
+    /// Whether `id` is one of the ids.
+    pub fn contains(self, id: u32) -> bool {
+        match self {
+            WordIds::Narrow(ids) => u16::try_from(id).is_ok_and(|id| ids.binary_search(&id).is_ok()),
+            WordIds::Wide(ids) => ids.binary_search(&id).is_ok(),
+        }
+    }
+}
+
 impl Forward {
     pub(super) fn build(set: &CodeSet) -> Forward {
         let len = set.len();
         let mut counts = vec![0u32; len + 1];
-        let mut count = |offset: u64| {
-            for (ord, syn) in set.postings(offset) {
-                if !syn {
-                    if let Some(c) = counts.get_mut(ord as usize) {
-                        *c += 1;
-                    }
-                }
+        // One pass over POST finds the lists and counts each entry's words;
+        // a blob laid out otherwise is read through the fst instead.
+        let lists = match lists_in_order(set, &mut counts) {
+            Some(lists) => lists,
+            None => {
+                counts.iter_mut().for_each(|c| *c = 0);
+                lists_from_fst(set, &mut counts)
             }
         };
-        let lists = list_offsets(set, &mut count);
         let mut volume = Vec::with_capacity(lists.len() + 1);
         let mut total_postings = 0u64;
         for &offset in &lists {
@@ -55,7 +92,9 @@ impl Forward {
             total += c;
         }
         let mut fill = starts.clone();
-        let mut ids = vec![0u32; total as usize];
+        let narrow = lists.len() <= 1 << 16;
+        let mut narrow_ids = vec![0u16; if narrow { total as usize } else { 0 }];
+        let mut wide_ids = vec![0u32; if narrow { 0 } else { total as usize }];
         // Word ids ascend in this loop, so each entry's ids come out sorted.
         for (id, &offset) in lists.iter().enumerate() {
             for (ord, syn) in set.postings(offset) {
@@ -63,13 +102,19 @@ impl Forward {
                     continue;
                 }
                 if let Some(at) = fill.get_mut(ord as usize) {
-                    if let Some(slot) = ids.get_mut(*at as usize) {
-                        *slot = id as u32;
+                    let slot = *at as usize;
+                    if narrow {
+                        if let Some(s) = narrow_ids.get_mut(slot) {
+                            *s = id as u16; // < 65,536 words: fits
+                        }
+                    } else if let Some(s) = wide_ids.get_mut(slot) {
+                        *s = id as u32;
                     }
                     *at += 1;
                 }
             }
         }
+        let ids = if narrow { Ids::Narrow(narrow_ids) } else { Ids::Wide(wide_ids) };
         let by_offset = (!lists.is_sorted_by(|a, b| a < b)).then(|| {
             let mut pairs: Vec<(u64, u32)> = lists.iter().enumerate().map(|(id, &o)| (o, id as u32)).collect();
             pairs.sort_unstable();
@@ -79,11 +124,15 @@ impl Forward {
     }
 
     /// The ids of the description words of `ord`, ascending.
-    pub fn words_of(&self, ord: u32) -> &[u32] {
+    pub fn words_of(&self, ord: u32) -> WordIds<'_> {
         let i = ord as usize;
-        match (self.starts.get(i), self.starts.get(i + 1)) {
-            (Some(&s), Some(&e)) => self.ids.get(s as usize..e as usize).unwrap_or(&[]),
-            _ => &[],
+        let span = match (self.starts.get(i), self.starts.get(i + 1)) {
+            (Some(&s), Some(&e)) => s as usize..e as usize,
+            _ => 0..0,
+        };
+        match &self.ids {
+            Ids::Narrow(ids) => WordIds::Narrow(ids.get(span).unwrap_or(&[])),
+            Ids::Wide(ids) => WordIds::Wide(ids.get(span).unwrap_or(&[])),
         }
     }
 
@@ -134,36 +183,56 @@ impl Forward {
 
     /// Bytes held (for memory reports).
     pub fn heap_bytes(&self) -> usize {
-        self.starts.len() * 4 + self.ids.len() * 4 + self.lists.len() * 8 + self.volume.len() * 8
+        let ids = match &self.ids {
+            Ids::Narrow(ids) => ids.len() * 2,
+            Ids::Wide(ids) => ids.len() * 4,
+        };
+        self.starts.len() * 4 + ids + self.lists.len() * 8 + self.volume.len() * 8
     }
 }
 
-/// The offset of every word's posting list, in word order, calling `visit`
-/// with each. The compiler writes the lists back to back in that order, so
-/// one pass over POST finds them; when a blob was laid out otherwise (the
-/// count differs from the fst's), the fst names them instead.
-fn list_offsets(set: &CodeSet, mut visit: impl FnMut(u64)) -> Vec<u64> {
+/// The offset of every word's posting list, in word order, from one pass
+/// over POST (the compiler writes the lists back to back in that order),
+/// adding each entry's description words to `counts` on the way; `None` when
+/// the blob was laid out otherwise (the counts are then partial).
+fn lists_in_order(set: &CodeSet, counts: &mut [u32]) -> Option<Vec<u64>> {
     let post = set.post.as_ref();
-    let mut lists = Vec::with_capacity(set.words().len());
+    let words = set.words().len();
+    let mut lists = Vec::with_capacity(words);
     let mut pos = 0usize;
-    while pos < post.len() && lists.len() <= set.words().len() {
+    while pos < post.len() && lists.len() <= words {
         lists.push(pos as u64);
         let mut postings = set.postings(pos as u64);
-        for _ in postings.by_ref() {}
+        for (ord, syn) in postings.by_ref() {
+            count(counts, ord, syn);
+        }
         if postings.remaining() > 0 {
-            break; // truncated: let the fst say
+            return None; // truncated: let the fst say
         }
         pos = postings.position();
     }
-    if lists.len() == set.words().len() && pos == post.len() {
-        lists.iter().for_each(|&o| visit(o));
-        return lists;
-    }
+    (lists.len() == words && pos == post.len()).then_some(lists)
+}
+
+/// The offset of every word's posting list as the WORD fst names them,
+/// counting each entry's description words into `counts`.
+fn lists_from_fst(set: &CodeSet, counts: &mut [u32]) -> Vec<u64> {
     let mut lists = Vec::with_capacity(set.words().len());
     let mut stream = set.words().stream();
     while let Some((_, offset)) = stream.next() {
         lists.push(offset);
-        visit(offset);
+        for (ord, syn) in set.postings(offset) {
+            count(counts, ord, syn);
+        }
     }
     lists
+}
+
+/// One more description word for `ord` (synonym words are not its own).
+fn count(counts: &mut [u32], ord: u32, syn: bool) {
+    if !syn {
+        if let Some(c) = counts.get_mut(ord as usize) {
+            *c += 1;
+        }
+    }
 }

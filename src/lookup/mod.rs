@@ -31,6 +31,7 @@
 
 use fst::automaton::{Automaton, Str};
 
+use crate::codeset::forward::WordIds;
 use edit_distance::EditDistance;
 use fst::{IntoStreamer, Streamer};
 
@@ -479,21 +480,13 @@ struct Refiner {
     exact: Option<u32>,
 }
 
-/// Whether an entry's word ids (ascending) include one in `range`.
-fn has_word_in(ids: &[u32], range: &std::ops::Range<u32>) -> bool {
-    // The first id not below the range decides.
-    let i = ids.partition_point(|&id| id < range.start);
-    ids.get(i).is_some_and(|id| range.contains(id))
-}
-
 impl Refiner {
     /// Adds this word's bits to `h` when `words` (an entry's ids) has a match.
-    fn apply(&self, words: &[u32], h: &mut Hit) {
-        let i = words.partition_point(|&id| id < self.ids.start);
-        if words.get(i).is_some_and(|id| self.ids.contains(id)) {
+    fn apply(&self, words: WordIds<'_>, h: &mut Hit) {
+        if words.any_in(&self.ids) {
             h.desc |= self.bit;
-            let rest = words.get(i..).unwrap_or_default();
-            if self.exact.is_some_and(|x| rest.iter().take_while(|&&id| id < self.ids.end).any(|&id| id == x)) {
+            // The exact word's id lies in its own prefix range.
+            if self.exact.is_some_and(|x| words.contains(x)) {
                 h.exact |= self.bit;
             }
         }
@@ -605,7 +598,7 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
         ords.sort_unstable();
         ords.dedup();
         for ord in ords {
-            if !checks.is_empty() && !checks.iter().all(|r| has_word_in(set.forward().words_of(ord), r)) {
+            if !checks.is_empty() && !checks.iter().all(|r| set.forward().words_of(ord).any_in(r)) {
                 continue;
             }
             let Some(h) = hits.get_mut(ord as usize) else { continue };
@@ -635,7 +628,7 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
                 r.apply(ids, &mut h);
             }
             for (alt, ranges) in &refining_alts {
-                if ranges.iter().all(|r| has_word_in(ids, r)) {
+                if ranges.iter().all(|r| ids.any_in(r)) {
                     h.abbr |= alt.covers;
                     if alt.covers.count_ones() > 1 {
                         h.phrase |= alt.covers;
