@@ -15,7 +15,7 @@
 // Also the plain-TSV baselines for the size goal (see tsvBaselines()).
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { compressedSizes } from '../www/scripts/compressed-size.mjs';
 
 export const ROOT = new URL('../', import.meta.url);
 export const CACHE = new URL('./.cache/', import.meta.url);
@@ -79,20 +79,7 @@ export function parseTsv(text) {
 }
 
 /** raw / gzip -9 / brotli q11 of some bytes (what a static host pre-compresses). */
-export function sizes(bytes) {
-  if (typeof bytes === 'string') bytes = Buffer.from(bytes);
-  return {
-    raw: bytes.length,
-    gzip: gzipSync(bytes, { level: 9 }).length,
-    brotli: brotliCompressSync(bytes, {
-      params: {
-        [constants.BROTLI_PARAM_QUALITY]: 11,
-        [constants.BROTLI_PARAM_LGWIN]: 24,
-        [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
-      },
-    }).length,
-  };
-}
+export const sizes = compressedSizes;
 
 export const addSizes = (...list) =>
   list.reduce((t, s) => ({ raw: t.raw + s.raw, gzip: t.gzip + s.gzip, brotli: t.brotli + s.brotli }), { raw: 0, gzip: 0, brotli: 0 });

@@ -5,24 +5,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { compressedSizes as measure } from '../scripts/compressed-size.mjs';
 
 const www = new URL('../', import.meta.url);
 const budget = JSON.parse(readFileSync(new URL('size-budget.json', www), 'utf8'));
-
-function measure(bytes) {
-  return {
-    raw: bytes.length,
-    gzip: gzipSync(bytes, { level: 9 }).length,
-    brotli: brotliCompressSync(bytes, {
-      params: {
-        [constants.BROTLI_PARAM_QUALITY]: 11,
-        [constants.BROTLI_PARAM_LGWIN]: 24,
-        [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
-      },
-    }).length,
-  };
-}
 
 for (const [file, limits] of Object.entries(budget)) {
   if (file === 'note') continue;
