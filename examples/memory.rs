@@ -34,7 +34,11 @@ fn main() {
     let _ = mc.search("E11.9", &opts);
     println!("heap after a code search: {}", mib(LIVE.load(Ordering::Relaxed)));
     let _ = mc.search("diab", &opts);
-    println!("heap after a word search: {}", mib(LIVE.load(Ordering::Relaxed)));
+    println!(
+        "heap after a word search: {} (peak {})",
+        mib(LIVE.load(Ordering::Relaxed)),
+        mib(PEAK.load(Ordering::Relaxed))
+    );
     mc.prepare();
     println!(
         "heap after prepare(): {} (peak {})",

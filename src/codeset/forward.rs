@@ -84,14 +84,19 @@ impl Forward {
             total_postings += set.posting_count(offset);
         }
         volume.push(total_postings);
-        // Prefix sums: starts[ord] is where the ids of `ord` begin.
-        let mut starts = Vec::with_capacity(len + 1);
+        // Prefix sums in place, shifted one to the right: `starts[ord + 1]`
+        // is where the ids of `ord` begin and serves as its fill cursor, so
+        // once every id is placed `starts[ord]` is where they begin. (No
+        // second array of `len` cursors: this is the build's memory peak.)
+        let mut starts = counts;
         let mut total = 0u32;
-        for c in &counts {
-            starts.push(total);
-            total += c;
+        for c in starts.iter_mut() {
+            total += std::mem::replace(c, total);
         }
-        let mut fill = starts.clone();
+        starts.rotate_right(1);
+        if let Some(first) = starts.first_mut() {
+            *first = 0;
+        }
         let narrow = lists.len() <= 1 << 16;
         let mut narrow_ids = vec![0u16; if narrow { total as usize } else { 0 }];
         let mut wide_ids = vec![0u32; if narrow { 0 } else { total as usize }];
@@ -101,7 +106,7 @@ impl Forward {
                 if syn {
                     continue;
                 }
-                if let Some(at) = fill.get_mut(ord as usize) {
+                if let Some(at) = starts.get_mut(ord as usize + 1) {
                     let slot = *at as usize;
                     if narrow {
                         if let Some(s) = narrow_ids.get_mut(slot) {

@@ -9,6 +9,8 @@ use fst::{Map, Streamer};
 use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::format::{read_varint, Blob, Bytes, U16s, U32s};
+pub use keys::Code;
+use sums::{ByteSums, VarintSums, Weight};
 
 /// The code systems medcode knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -117,10 +119,9 @@ pub struct CodeSet {
     blob: Blob,
     keys: Map<Bytes>,
     words: Map<Bytes>,
-    /// Displayed codes, concatenated, rebuilt from the KEYS fst at open;
-    /// `code_end[ord]` is where the code of `ord` ends.
-    code_text: String,
-    code_end: Vec<u32>,
+    /// The length of every key, by ordinal (the codes themselves are read
+    /// back from KEYS: see [`keys`]).
+    key_len: Vec<u8>,
     /// Content words of each description (see codegen's QUALIFIERS).
     word_count: Bytes,
     /// Ordinals in rank order (content words, key length, then [`CodeSet::rank`]), built on first use.
@@ -129,32 +130,56 @@ pub struct CodeSet {
     common: Vec<u64>,
     /// Description word ids per ordinal, built on first use.
     forward: std::sync::OnceLock<forward::Forward>,
+    /// Which entries exist and are billable on the last date searched.
+    on_date: std::sync::Mutex<Option<std::sync::Arc<OnDate>>>,
     /// Scratch space for word matching, reused across searches.
     pub(crate) scratch: std::sync::Mutex<Vec<crate::lookup::Hit>>,
     kind: Bytes,
     parents: Vec<u32>,
     child_off: Vec<u32>,
     child: Vec<u32>,
-    billable_off: Vec<u32>,
+    billable_off: ByteSums,
     billable: U16s,
-    exists_off: Vec<u32>,
+    exists_off: ByteSums,
     exists: U16s,
     desc_index: U32s,
-    /// Ordinal → position among stored descriptions (`u32::MAX`: derived).
-    desc_pos: Vec<u32>,
+    /// Ordinal → position among stored descriptions, counted over the KIND
+    /// bytes without [`DERIVED_DESC`].
+    desc_pos: ByteSums,
     desc: Bytes,
     /// 7th-character definitions by ordinal of the entry carrying them.
     seventh: Vec<(u32, Vec<(u8, String)>)>,
     pub(crate) post: Bytes,
     flag_names: Vec<String>,
-    flag_off: Vec<u32>,
+    flag_off: ByteSums,
     flag_rows: Bytes,
-    extra_off: Vec<u32>,
+    extra_off: VarintSums,
     extra: Bytes,
-    refs_off: Vec<u32>,
+    refs_off: ByteSums,
     refs: Bytes,
     ages: Option<Bytes>,
     len: usize,
+}
+
+/// The entries of a set in effect on one date ([`CodeSet::on_date`]).
+pub struct OnDate {
+    date: Date,
+    exists: Vec<u64>,
+    billable: Vec<u64>,
+}
+
+impl OnDate {
+    /// [`CodeSet::exists_on`] for this date.
+    #[inline]
+    pub fn exists(&self, ord: u32) -> bool {
+        self.exists.get(ord as usize / 64).is_some_and(|w| w >> (ord % 64) & 1 == 1)
+    }
+
+    /// [`CodeSet::billable_on`] for this date.
+    #[inline]
+    pub fn billable(&self, ord: u32) -> bool {
+        self.billable.get(ord as usize / 64).is_some_and(|w| w >> (ord % 64) & 1 == 1)
+    }
 }
 
 /// Note kinds in the REFS section (the scrubber's parsed note references).
@@ -253,27 +278,10 @@ impl CodeSet {
             return Err(bad("KIND does not cover every code"));
         }
 
-        // Ordinal → displayed code, from the fst's own sorted order.
-        let mut code_text = String::with_capacity(len * 7);
-        let mut code_end = Vec::with_capacity(len);
-        {
-            let mut stream = keys.stream();
-            while let Some((k, v)) = stream.next() {
-                let i = code_end.len();
-                let k = std::str::from_utf8(k).map_err(|_| bad("a key is not UTF-8"))?;
-                if v as usize != i || k.len() > 8 {
-                    return Err(bad("KEYS are not numbered in order"));
-                }
-                let entry_kind = kind.as_ref().get(i).ok_or_else(|| bad("KEYS hold more codes than KIND"))? & KIND_MASK;
-                if system == System::Icd10Cm && k.len() > 3 && entry_kind > 1 && k.is_char_boundary(3) {
-                    code_text.push_str(&k[..3]);
-                    code_text.push('.');
-                    code_text.push_str(&k[3..]);
-                } else {
-                    code_text.push_str(k);
-                }
-                code_end.push(code_text.len() as u32);
-            }
+        // Checks what reading codes back from KEYS relies on.
+        let key_len = keys::key_lengths(keys.as_fst()).map_err(bad)?;
+        if key_len.len() != len {
+            return Err(bad("KEYS are not numbered in order"));
         }
 
         // Parents from zigzag deltas; children by counting sort over them.
@@ -297,22 +305,16 @@ impl CodeSet {
         }
         let (child_off, child) = children(&parents);
 
-        let offsets = |tag: &[u8; 4], row: usize, rows: &Bytes| -> Result<Vec<u32>> {
+        let offsets = |tag: &[u8; 4], row: usize, rows: &Bytes| -> Result<ByteSums> {
             let counts = blob.section(tag)?;
             if counts.as_ref().len() != len {
                 return Err(bad("a count array does not cover every code"));
             }
-            let mut off = Vec::with_capacity(len + 1);
-            let mut total = 0u32;
-            off.push(0);
-            for &c in counts.as_ref() {
-                total += c as u32;
-                off.push(total);
-            }
+            let (sums, total) = ByteSums::new(counts, Weight::Value).ok_or_else(|| bad("a count array overflows"))?;
             if total as usize * row > rows.as_ref().len() {
                 return Err(bad("rows are missing"));
             }
-            Ok(off)
+            Ok(sums)
         };
         let billable = blob.section(b"VBRG")?;
         let exists = blob.section(b"VERG")?;
@@ -323,29 +325,15 @@ impl CodeSet {
         let flag_off = offsets(b"FLCN", 8, &flag_rows)?;
         let refs_off = offsets(b"RFCN", 18, &refs)?;
 
-        let exln = blob.section(b"EXLN")?;
         let extra = blob.section(b"EXTR")?;
-        let mut extra_off = Vec::with_capacity(len + 1);
-        let (mut pos, mut total) = (0, 0u64);
-        extra_off.push(0);
-        for _ in 0..len {
-            total += read_varint(exln.as_ref(), &mut pos).ok_or_else(|| bad("EXLN is truncated"))?;
-            extra_off.push(u32::try_from(total).map_err(|_| bad("EXLN overflows"))?);
-        }
+        let (extra_off, total) =
+            VarintSums::new(blob.section(b"EXLN")?, len).ok_or_else(|| bad("EXLN is truncated or overflows"))?;
         if total as usize > extra.as_ref().len() {
             return Err(bad("EXTR is shorter than its lengths"));
         }
 
-        let mut desc_pos = Vec::with_capacity(len);
-        let mut stored = 0u32;
-        for &k in kind.as_ref() {
-            if k & DERIVED_DESC != 0 {
-                desc_pos.push(u32::MAX);
-            } else {
-                desc_pos.push(stored);
-                stored += 1;
-            }
-        }
+        let (desc_pos, stored) =
+            ByteSums::new(kind.clone(), Weight::Clear(DERIVED_DESC)).ok_or_else(|| bad("KIND overflows"))?;
         let desc_index = U32s(blob.section(b"DSIX")?);
         if desc_index.len() != (stored as usize).div_ceil(DESC_BLOCK) {
             return Err(bad("DSIX does not match the stored descriptions"));
@@ -379,9 +367,9 @@ impl CodeSet {
             valid_from: date("validFrom")?,
             valid_to: date("validTo")?,
             words: fst_map(b"WORD")?,
-            code_text,
-            code_end,
+            key_len,
             scratch: std::sync::Mutex::new(Vec::new()),
+            on_date: std::sync::Mutex::new(None),
             rank_order: std::sync::OnceLock::new(),
             forward: std::sync::OnceLock::new(),
             common: {
@@ -501,12 +489,25 @@ impl CodeSet {
         self.keys.get(key).map(|v| v as u32)
     }
 
-    /// The code as displayed (`S72.001A`).
-    pub fn code(&self, ord: u32) -> &str {
-        let i = ord as usize;
-        let start = if i == 0 { 0 } else { self.code_end.get(i - 1).copied().unwrap_or(0) as usize };
-        let end = self.code_end.get(i).copied().unwrap_or(0) as usize;
-        self.code_text.get(start..end).unwrap_or("")
+    /// The code as displayed (`S72.001A`), read back from KEYS (an empty
+    /// code past the end).
+    pub fn code(&self, ord: u32) -> Code {
+        let mut key = [0u8; keys::MAX_KEY];
+        let n = keys::key_of(self.keys.as_fst(), u64::from(ord), &mut key);
+        let key = key.get(..n).unwrap_or(&[]);
+        // ICD-10-CM codes (not chapters or blocks) take a dot after the category.
+        let dot = self.system == System::Icd10Cm
+            && key.len() > 3
+            && self.kind.as_ref().get(ord as usize).is_some_and(|k| k & KIND_MASK > 1)
+            && key.first().is_some_and(u8::is_ascii_alphabetic);
+        Code::new(key, dot.then_some(3))
+    }
+
+    /// The length of the normalized key of `ord` (no dot): what ranking
+    /// needs of a code, without reading it back.
+    #[inline]
+    pub fn key_len(&self, ord: u32) -> u32 {
+        self.key_len.get(ord as usize).copied().map_or(0, u32::from)
     }
 
     pub fn kind(&self, ord: u32) -> EntryKind {
@@ -550,8 +551,8 @@ impl CodeSet {
         (s, e.max(s))
     }
 
-    fn ranges<'a>(&'a self, off: &'a [u32], data: &'a U16s, ord: u32) -> impl Iterator<Item = Range> + 'a {
-        let (s, e) = self.span(off, ord);
+    fn ranges<'a>(&'a self, off: &'a ByteSums, data: &'a U16s, ord: u32) -> impl Iterator<Item = Range> + 'a {
+        let (s, e) = off.span(ord as usize);
         (s..e).filter_map(move |i| {
             let from = data.get(2 * i)?;
             let to = data.get(2 * i + 1)?;
@@ -577,10 +578,56 @@ impl CodeSet {
         self.ranges(&self.exists_off, &self.exists, ord).any(|r| r.from <= date && date <= r.to)
     }
 
+    /// Which entries exist and which are billable on `date`, as bits: what
+    /// search asks of every code it weighs. Built in one pass over the
+    /// validity rows (no per-entry offset lookups) and kept for the last
+    /// date asked, since a session searches on one date.
+    pub fn on_date(&self, date: Date) -> std::sync::Arc<OnDate> {
+        let mut cached = self.on_date.lock().unwrap_or_else(|e| e.into_inner());
+        match cached.as_ref() {
+            Some(bits) if bits.date == date => bits.clone(),
+            _ => {
+                let bits = std::sync::Arc::new(OnDate {
+                    date,
+                    exists: self.bits_on(&self.exists_off, &self.exists, date),
+                    billable: self.bits_on(&self.billable_off, &self.billable, date),
+                });
+                *cached = Some(bits.clone());
+                bits
+            }
+        }
+    }
+
+    fn bits_on(&self, counts: &ByteSums, ranges: &U16s, date: Date) -> Vec<u64> {
+        let day = date.days();
+        // Rows are (from, to) day pairs, little-endian u16s.
+        let rows = ranges.0.as_ref();
+        let covers = |row: &[u8]| match *row {
+            [f0, f1, t0, t1] => {
+                i32::from(u16::from_le_bytes([f0, f1])) <= day && day <= i32::from(u16::from_le_bytes([t0, t1]))
+            }
+            _ => false,
+        };
+        let mut bits = vec![0u64; self.len.div_ceil(64)];
+        let mut row = 0usize;
+        for (word, chunk) in bits.iter_mut().zip(counts.bytes().chunks(64)) {
+            for (bit, &n) in chunk.iter().enumerate() {
+                let end = row + n as usize;
+                let on = match n {
+                    0 => false,
+                    1 => rows.get(row * 4..row * 4 + 4).is_some_and(covers),
+                    _ => rows.get(row * 4..end * 4).is_some_and(|r| r.chunks_exact(4).any(covers)),
+                };
+                *word |= u64::from(on) << bit;
+                row = end;
+            }
+        }
+        bits
+    }
+
     /// Whether the code was ever billable.
     pub fn ever_billable(&self, ord: u32) -> bool {
-        let (s, e) = self.span(&self.billable_off, ord);
-        e > s
+        self.billable_off.count(ord as usize) > 0
     }
 
     /// The static rank (lower shows first when nothing else differs):
@@ -626,7 +673,7 @@ impl CodeSet {
     /// words, key length, rank group; below [`RANK_BUCKETS`]). Within a
     /// bucket ordinals ascend, so `(bucket, ord)` sorts like rank order.
     pub fn rank_bucket(&self, ord: u32) -> u32 {
-        let len = self.code(ord).bytes().filter(|&b| b != b'.').count().min(8) as u32;
+        let len = self.key_len(ord).min(8);
         let w = self.word_count(ord);
         let p = self.prior(ord);
         // p < 2, w < 32, len < 9 and the rank group < 3.
@@ -668,11 +715,11 @@ impl CodeSet {
     /// Decodes the description into `out` (cleared first), reusing its buffer.
     pub fn description_into(&self, ord: u32, out: &mut Vec<u8>) {
         out.clear();
-        match self.desc_pos.get(ord as usize) {
-            Some(&u32::MAX) => {
+        match self.desc_position(ord) {
+            Some(u32::MAX) => {
                 // A 7th-character expansion: the parent's description and the character's meaning.
                 let Some(p) = self.parent(ord) else { return };
-                if self.desc_pos.get(p as usize) == Some(&u32::MAX) {
+                if self.desc_position(p) == Some(u32::MAX) {
                     return; // never nested; a corrupt blob could loop
                 }
                 self.description_into(p, out);
@@ -685,9 +732,16 @@ impl CodeSet {
                 out.extend_from_slice(b", ");
                 out.extend_from_slice(meaning.as_bytes());
             }
-            Some(&stored) => self.stored_description(stored as usize, out),
+            Some(stored) => self.stored_description(stored as usize, out),
             None => {}
         }
+    }
+
+    /// The position of `ord`'s description among the stored ones
+    /// (`u32::MAX`: derived from its parent's), `None` past the end.
+    fn desc_position(&self, ord: u32) -> Option<u32> {
+        let k = *self.kind.as_ref().get(ord as usize)?;
+        Some(if k & DERIVED_DESC != 0 { u32::MAX } else { self.desc_pos.before(ord as usize) })
     }
 
     fn stored_description(&self, idx: usize, out: &mut Vec<u8>) {
@@ -721,7 +775,7 @@ impl CodeSet {
     /// Flags with their date ranges.
     pub fn flags(&self, ord: u32) -> Vec<FlagRange> {
         let mut out = Vec::new();
-        let (s, e) = self.span(&self.flag_off, ord);
+        let (s, e) = self.flag_off.span(ord as usize);
         let rows = self.flag_rows.as_ref();
         for i in s..e {
             let Some(&[b0, b1, b2, b3, f0, f1, t0, t1]) = rows.get(i * 8..i * 8 + 8) else { break };
@@ -752,7 +806,7 @@ impl CodeSet {
     /// Whether `flag` is in force for the code on `date`.
     pub fn has_flag_on(&self, ord: u32, flag: &str, date: Date) -> bool {
         let Some(bit) = self.flag_names.iter().position(|n| n == flag) else { return false };
-        let (s, e) = self.span(&self.flag_off, ord);
+        let (s, e) = self.flag_off.span(ord as usize);
         let rows = self.flag_rows.as_ref();
         (s..e).any(|i| match rows.get(i * 8..i * 8 + 8) {
             Some(&[b0, b1, b2, b3, f0, f1, t0, t1]) => {
@@ -767,7 +821,7 @@ impl CodeSet {
 
     /// The display-only extras of an entry (notes, 7th characters, …).
     pub fn extras(&self, ord: u32) -> serde_json::Map<String, serde_json::Value> {
-        let (s, e) = self.span(&self.extra_off, ord);
+        let (s, e) = self.extra_off.span(ord as usize);
         match self.extra.as_ref().get(s..e) {
             Some(b) if !b.is_empty() => match serde_json::from_slice(b) {
                 Ok(serde_json::Value::Object(m)) => m,
@@ -784,7 +838,7 @@ impl CodeSet {
 
     /// [`CodeSet::refs`] without the allocation.
     pub fn refs_iter(&self, ord: u32) -> impl Iterator<Item = CodeRange<'_>> + '_ {
-        let (s, e) = self.span(&self.refs_off, ord);
+        let (s, e) = self.refs_off.span(ord as usize);
         let d = self.refs.as_ref();
         (s..e).filter_map(move |i| {
             let r = d.get(i * 18..i * 18 + 18)?;
@@ -798,7 +852,7 @@ impl CodeSet {
     /// the UTF-8 checks (`nul_str` gives "" where these bytes are not UTF-8).
     #[inline]
     pub fn refs_raw(&self, ord: u32) -> impl Iterator<Item = (u8, u8, &[u8], &[u8])> + '_ {
-        let (s, e) = self.span(&self.refs_off, ord);
+        let (s, e) = self.refs_off.span(ord as usize);
         let d = self.refs.as_ref();
         (s..e).filter_map(move |i| {
             let r = d.get(i * 18..i * 18 + 18)?;
@@ -814,7 +868,7 @@ impl CodeSet {
     /// The flags in force for the code on `date`, as bits ([`CodeSet::flag_mask`]):
     /// `flag_bits_on(o, d) & flag_mask(f) != 0` is `has_flag_on(o, f, d)`.
     pub fn flag_bits_on(&self, ord: u32, date: Date) -> u32 {
-        let (s, e) = self.span(&self.flag_off, ord);
+        let (s, e) = self.flag_off.span(ord as usize);
         let rows = self.flag_rows.as_ref();
         let mut bits = 0;
         for i in s..e {
@@ -958,5 +1012,7 @@ impl Iterator for Postings<'_> {
 
 pub mod forward;
 mod fst_check;
+mod keys;
 pub mod record;
 pub mod registry;
+mod sums;

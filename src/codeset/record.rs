@@ -89,9 +89,9 @@ pub fn record(set: &CodeSet, ord: u32, date: Date) -> Record {
     let mut notes = Vec::new();
     for &a in ancestors.iter() {
         let mut ex = set.extras(a);
-        push_notes(&mut notes, ex.remove("notes"), set.code(a));
+        push_notes(&mut notes, ex.remove("notes"), &set.code(a));
     }
-    push_notes(&mut notes, own_notes, set.code(ord));
+    push_notes(&mut notes, own_notes, &set.code(ord));
 
     let needs = set.needs_seventh(ord);
     let mut seventh_characters = Vec::new();
@@ -101,7 +101,11 @@ pub fn record(set: &CodeSet, ord: u32, date: Date) -> Record {
         let base = set.code(base_ord);
         for (ch, meaning) in set.seventh_definition(base_ord).unwrap_or(&[]) {
             let ch = (*ch as char).to_string();
-            seventh_characters.push(Seventh { code: with_seventh(base, &ch), character: ch, meaning: meaning.clone() });
+            seventh_characters.push(Seventh {
+                code: with_seventh(&base, &ch),
+                character: ch,
+                meaning: meaning.clone(),
+            });
         }
     }
 

@@ -243,7 +243,7 @@ impl MedCode {
             .filter_map(|s| s.ordinal(&key).map(|o| (s, o)))
             .collect();
         // G0439 is HCPCS; G04.39 (dotless G0439) ICD-10-CM: the form written decides.
-        let best = found.iter().find(|(s, o)| s.code(*o) == typed).or(found.first());
+        let best = found.iter().find(|(s, o)| s.code(*o) == typed.as_str()).or(found.first());
         best.map(|&(s, o)| record(s, o, opts.date))
     }
 

@@ -35,7 +35,7 @@ use crate::codeset::forward::WordIds;
 use edit_distance::EditDistance;
 use fst::{IntoStreamer, Streamer};
 
-use crate::codeset::{CodeSet, System};
+use crate::codeset::{CodeSet, OnDate, System};
 use crate::date::Date;
 
 pub mod edit_distance;
@@ -320,11 +320,6 @@ pub fn query_words(q: &str) -> Vec<String> {
     out
 }
 
-/// Length of a code without its dot.
-fn key_len(code: &str) -> u32 {
-    code.bytes().filter(|&b| b != b'.').count() as u32
-}
-
 /// Keys that start with `prefix` and are exactly `len` bytes long.
 struct PrefixOfLen<'a> {
     prefix: &'a [u8],
@@ -363,6 +358,15 @@ fn eligible(set: &CodeSet, ord: u32, opts: &SearchOptions) -> bool {
         set.billable_on(ord, opts.date)
     } else {
         set.exists_on(ord, opts.date)
+    }
+}
+
+/// [`eligible`] from the set's bits for the date.
+fn eligible_on(on: &OnDate, ord: u32, opts: &SearchOptions) -> bool {
+    if opts.billable_only {
+        on.billable(ord)
+    } else {
+        on.exists(ord)
     }
 }
 
@@ -501,6 +505,7 @@ impl Refiner {
 /// in rank order and the first `limit` of the best class end the search.
 fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, limit: usize, out: &mut Vec<Candidate>) {
     let words = &q.words;
+    let on = set.on_date(opts.date);
     // How many postings each word would merge; the rarest word always drives.
     let volumes: Vec<u64> = words.iter().map(|w| posting_volume(set, w)).collect();
     // Each expansion's words with their volumes, rarest first; an
@@ -643,14 +648,14 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
         if matched == 0 || (unmatched > 0 && n > 1 && matched * 2 < n) {
             return None;
         }
-        if !eligible(set, ord, opts) || !filter.admits(set, ord) {
+        if !eligible_on(&on, ord, opts) || !filter.admits(set, ord) {
             return None;
         }
         let direct = h.desc | h.abbr;
         let typo = (h.typo & !h.abbr & any & !(h.exact)).count_ones();
         let weak = (any & !h.exact & !h.abbr & !h.typo & !may_be_prefix).count_ones();
         let syn_only = (any & !direct).count_ones();
-        let header = !set.billable_on(ord, opts.date) as u32;
+        let header = !on.billable(ord) as u32;
         let score = (0.9 * matched as f64 / n as f64)
             - 0.05 * (syn_only + typo) as f64 / n as f64
             - 0.02 * weak as f64 / n as f64
@@ -749,7 +754,7 @@ fn word_key(set: &CodeSet, si: usize, ord: u32, class: [u32; 6]) -> SortKey {
         si as u32,
         set.prior(ord),
         set.word_count(ord),
-        key_len(set.code(ord)),
+        set.key_len(ord),
         set.rank(ord),
     )
 }

@@ -463,8 +463,8 @@ pub fn open(bytes: Bytes, name: &str) -> Result<Pack> {
                 return Err(corrupt("its code set is not CPT".into()));
             }
             for o in 0..set.len() as u32 {
-                if !is_cpt_format(set.code(o)) {
-                    return Err(corrupt(format!("{:?} is not a CPT-format code", crate::date::truncate(set.code(o)))));
+                if !is_cpt_format(&set.code(o)) {
+                    return Err(corrupt(format!("{:?} is not a CPT-format code", crate::date::truncate(&set.code(o)))));
                 }
             }
             let n = set.len();

@@ -9,7 +9,7 @@ use fst::{IntoStreamer, Streamer};
 use super::claim::{Claim, Field, Line, Ptr};
 use super::tables::Tables;
 use super::{Finding, Severity};
-use crate::codeset::{CodeSet, System};
+use crate::codeset::{Code, CodeSet, System};
 use crate::date::Date;
 use crate::MedCode;
 
@@ -19,9 +19,33 @@ pub struct Dx<'c> {
     /// Normalized key (upper case, no dot, no spaces).
     pub key: &'c str,
     /// Canonical display (`E11.9`), or the input trimmed when unknown.
-    pub display: &'c str,
+    pub display: Shown<'c>,
     /// Ordinal in the ICD-10-CM set when the code exists in any edition.
     pub ord: Option<u32>,
+}
+
+/// A code as findings show it: the set's own form, or what was typed
+/// (trimmed) when no set knows it.
+#[derive(Clone, Copy)]
+pub enum Shown<'c> {
+    Code(Code),
+    Typed(&'c str),
+}
+
+impl std::ops::Deref for Shown<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Shown::Code(c) => c.as_str(),
+            Shown::Typed(t) => t,
+        }
+    }
+}
+
+impl std::fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
 }
 
 /// The shape of a procedure code.
@@ -156,8 +180,8 @@ impl<'a> Ctx<'a> {
             .map(|(field, key)| {
                 let ord = icd.and_then(|s| s.ordinal(key));
                 let display = match (ord, icd) {
-                    (Some(o), Some(s)) => s.code(o),
-                    _ => field.value.trim(),
+                    (Some(o), Some(s)) => Shown::Code(s.code(o)),
+                    _ => Shown::Typed(field.value.trim()),
                 };
                 Dx { field, key, display, ord }
             })

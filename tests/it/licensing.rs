@@ -55,9 +55,9 @@ fn no_cpt_or_cdt_code_in_the_embedded_sets() {
     for set in mc().sets() {
         for o in 0..set.len() as u32 {
             let code = set.code(o);
-            assert!(!is_cpt_format(code), "{}: {code}", set.system);
+            assert!(!is_cpt_format(&code), "{}: {code}", set.system);
             if set.system == System::Hcpcs {
-                assert!(!is_cdt(code), "hcpcs: {code}");
+                assert!(!is_cdt(&code), "hcpcs: {code}");
             }
         }
     }

@@ -625,7 +625,7 @@ pub fn check_suite(mc: &MedCode, suite: &[Category]) -> Vec<String> {
                     .map(|s| {
                         let v = (0..s.len() as u32)
                             .filter(|&o| s.exists_on(o, date))
-                            .map(|o| display_code(s.system.name(), s.code(o)))
+                            .map(|o| display_code(s.system.name(), &s.code(o)))
                             .collect();
                         (s.system.name(), v)
                     })

@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import { load } from '../src/index.js';
 
 const TODAY = '2026-11-27';
-const mc = await load({ wasm: readFileSync(new URL('../pkg/medcode_bg.wasm', import.meta.url)) });
+const WASM = readFileSync(new URL('../pkg/medcode_bg.wasm', import.meta.url));
+const mc = await load({ wasm: WASM });
 
 /** The instance still works: a trap would have poisoned it. */
 function stillAlive() {
@@ -168,4 +169,57 @@ test('a bad pack is refused with a PACK- code, and nothing is loaded', async () 
   }
   assert.deepEqual(mc.packs(), []);
   stillAlive();
+});
+
+/**
+ * Where the module's data begins: rustc lays the stack out below it,
+ * growing down from there towards address 0 (scripts/build-wasm.sh sets
+ * its size). Reads the active data segments' offsets from the binary.
+ */
+function stackTop(bytes) {
+  let at = 8;
+  const leb = () => {
+    let v = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = bytes[at++];
+      v += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return v;
+    }
+  };
+  while (at < bytes.length) {
+    const id = bytes[at++];
+    const size = leb();
+    const end = at + size;
+    if (id === 11) {
+      let lowest = Infinity;
+      for (let n = leb(); n > 0; n--) {
+        const flag = leb();
+        if (flag === 2) leb(); // memory index
+        if (flag !== 1) {
+          assert.equal(bytes[at++], 0x41, 'a data offset that is not an i32.const');
+          lowest = Math.min(lowest, leb());
+          assert.equal(bytes[at++], 0x0b);
+        }
+        const length = leb(); // (`at += leb()` would add to the old `at`)
+        at += length;
+      }
+      return lowest;
+    }
+    at = end;
+  }
+  throw new Error('the module has no data section');
+}
+
+// Runs last: every case above has had its go at the stack by now.
+test('no hostile case comes within three quarters of the stack\'s end', async () => {
+  const { default: init } = await import('../pkg/medcode.js');
+  const exports = await init(); // the instance load() made
+  const top = stackTop(WASM);
+  assert.ok(top >= 64 << 10 && top <= 1 << 20, `stack of ${top} bytes`);
+  // Linear memory starts zeroed; the lowest byte written is as deep as the stack went.
+  const stack = new Uint8Array(exports.memory.buffer, 0, top);
+  const lowest = stack.findIndex((b) => b !== 0);
+  const used = lowest < 0 ? 0 : top - lowest;
+  assert.ok(used > 0, 'nothing on the stack: the measurement is broken');
+  assert.ok(used < top / 4, `the stack went ${used} bytes deep of ${top}`);
 });

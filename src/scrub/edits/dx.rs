@@ -20,10 +20,10 @@ pub fn run(ctx: &mut Ctx) {
         let Some(d) = ctx.dx.get(i) else { break };
         let (path, display, ord) = (d.field.path, d.display, d.ord);
         match ord {
-            Some(o) => known(ctx, set, o, display, path, date),
+            Some(o) => known(ctx, set, o, &display, path, date),
             None => {
                 let key = d.key;
-                unknown(ctx, set, key, display, path, date)
+                unknown(ctx, set, key, &display, path, date)
             }
         }
     }

@@ -1,0 +1,222 @@
+//! Ordinal → code, read back from the KEYS fst instead of a table.
+//!
+//! KEYS maps each normalized code to its ordinal, and ordinals are numbered
+//! in key order. In an fst built that way, the output gathered on the way
+//! into any node is the ordinal of the first key below it. So the key of an
+//! ordinal is found by walking down from the root, taking at each node the
+//! last transition whose output does not pass the ordinal: at most eight
+//! steps. A table of displayed codes would cost about 1.2 MB of linear
+//! memory for the embedded sets, and rebuilding it at open was half of the
+//! open time.
+//!
+//! [`key_lengths`] walks the whole fst once at open and checks the property
+//! the walk relies on, so a crafted pack cannot make it answer wrongly.
+
+use std::fmt;
+
+use fst::raw::{Fst, Node};
+
+use crate::format::Bytes;
+
+/// The longest normalized key (ICD-10-CM's seven characters and room for packs).
+pub const MAX_KEY: usize = 8;
+
+/// A code as displayed (`S72.001A`): a key and at most one dot, kept inline.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Code {
+    bytes: [u8; MAX_KEY + 1],
+    len: u8,
+}
+
+impl Code {
+    pub(crate) fn new(key: &[u8], dot_after: Option<usize>) -> Code {
+        let mut code = Code { bytes: [0; MAX_KEY + 1], len: 0 };
+        for (i, &b) in key.iter().take(MAX_KEY).enumerate() {
+            if dot_after == Some(i) {
+                code.push(b'.');
+            }
+            code.push(b);
+        }
+        code
+    }
+
+    fn push(&mut self, b: u8) {
+        if let Some(slot) = self.bytes.get_mut(self.len as usize) {
+            *slot = b;
+            self.len += 1;
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Keys were checked to be UTF-8 at open and a dot goes between characters.
+        std::str::from_utf8(self.bytes.get(..self.len as usize).unwrap_or(&[])).unwrap_or("")
+    }
+}
+
+impl std::ops::Deref for Code {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Code {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl PartialEq<str> for Code {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// The key of `ord` into `out`, its length returned (0 when the fst has no
+/// such ordinal). Relies on what [`key_lengths`] checked.
+pub(crate) fn key_of(fst: &Fst<Bytes>, ord: u64, out: &mut [u8; MAX_KEY]) -> usize {
+    let mut node = fst.root();
+    let mut at = 0u64;
+    for n in 0..=MAX_KEY {
+        if node.is_final() && at + node.final_output().value() == ord {
+            return n;
+        }
+        // The first key under a transition is numbered `at + out`; the
+        // ordinal lies under the last transition that does not pass it.
+        let mut pick = None;
+        for t in node.transitions() {
+            if at + t.out.value() > ord {
+                break;
+            }
+            pick = Some(t);
+        }
+        let (Some(t), Some(slot)) = (pick, out.get_mut(n)) else { return 0 };
+        *slot = t.inp;
+        at += t.out.value();
+        node = fst.node(t.addr);
+    }
+    0
+}
+
+/// The length of every key in ordinal order, from one depth-first walk over
+/// the fst's nodes. Checks that keys are UTF-8, at most [`MAX_KEY`] bytes,
+/// numbered 0, 1, 2… in key order, and that every transition's output names
+/// the first key below it (what [`key_of`] relies on).
+pub(crate) fn key_lengths(fst: &Fst<Bytes>) -> Result<Vec<u8>, &'static str> {
+    let mut lens = Vec::with_capacity(fst.len());
+    let mut key = [0u8; MAX_KEY];
+    // (node, its next transition, the output gathered on the way into it)
+    let mut stack: Vec<(Node<'_>, usize, u64)> = Vec::with_capacity(MAX_KEY + 1);
+    let root = fst.root();
+    enter(&root, 0, 0, &key, &mut lens)?;
+    stack.push((root, 0, 0));
+    while let Some((node, next, at)) = stack.last_mut() {
+        if *next == node.len() {
+            stack.pop();
+            continue;
+        }
+        let t = node.transition(*next);
+        *next += 1;
+        let at = *at + t.out.value();
+        let depth = stack.len();
+        if at != lens.len() as u64 {
+            return Err("KEYS are not numbered in order");
+        }
+        *key.get_mut(depth - 1).ok_or("a key is longer than 8 bytes")? = t.inp;
+        let child = fst.node(t.addr);
+        enter(&child, depth, at, &key, &mut lens)?;
+        if !child.is_empty() {
+            if depth >= MAX_KEY {
+                return Err("a key is longer than 8 bytes");
+            }
+            stack.push((child, 0, at));
+        }
+    }
+    Ok(lens)
+}
+
+/// A node reached with `depth` key bytes: when final, its key comes next.
+fn enter(node: &Node<'_>, depth: usize, at: u64, key: &[u8; MAX_KEY], lens: &mut Vec<u8>) -> Result<(), &'static str> {
+    if node.is_final() {
+        if at + node.final_output().value() != lens.len() as u64 {
+            return Err("KEYS are not numbered in order");
+        }
+        let key = key.get(..depth).unwrap_or(&[]);
+        // Codes are ASCII; anything else must at least be UTF-8.
+        if !key.is_ascii() {
+            std::str::from_utf8(key).map_err(|_| "a key is not UTF-8")?;
+        }
+        lens.push(depth as u8);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fst::Streamer;
+
+    /// Every ordinal of every embedded set reads back the key the fst
+    /// streams for it, and the lengths agree.
+    #[test]
+    fn every_embedded_key_reads_back_from_its_ordinal() {
+        let mc = crate::MedCode::embedded().expect("sets");
+        for set in mc.sets() {
+            let fst = set.keys().as_fst();
+            let lens = key_lengths(fst).expect("lengths");
+            assert_eq!(lens.len(), set.len());
+            let mut stream = set.keys().stream();
+            let mut buf = [0u8; MAX_KEY];
+            while let Some((k, v)) = stream.next() {
+                let n = key_of(fst, v, &mut buf);
+                assert_eq!(&buf[..n], k, "{} ordinal {v}", set.system);
+                assert_eq!(lens[v as usize] as usize, k.len());
+            }
+            assert_eq!(key_of(fst, set.len() as u64, &mut buf), 0, "past the end");
+        }
+    }
+
+    #[test]
+    fn maps_not_numbered_in_key_order_are_refused() {
+        let build = |pairs: &[(&str, u64)]| {
+            let mut b = fst::MapBuilder::memory();
+            for &(k, v) in pairs {
+                b.insert(k, v).expect("insert");
+            }
+            fst::Map::new(Bytes::from_vec(b.into_inner().expect("fst"))).expect("map")
+        };
+        let good = build(&[("A0", 0), ("A01", 1), ("B", 2)]);
+        assert_eq!(key_lengths(good.as_fst()), Ok(vec![2, 3, 1]));
+        let mut buf = [0u8; MAX_KEY];
+        let n = key_of(good.as_fst(), 1, &mut buf);
+        assert_eq!(&buf[..n], b"A01");
+        assert!(key_lengths(build(&[("A0", 1), ("A01", 0), ("B", 2)]).as_fst()).is_err());
+        assert!(key_lengths(build(&[("A0", 0), ("A01", 2), ("B", 3)]).as_fst()).is_err());
+        assert!(key_lengths(build(&[("ABCDEFGHI", 0)]).as_fst()).is_err());
+    }
+
+    #[test]
+    fn codes_display_with_their_dot() {
+        assert_eq!(Code::new(b"S72001A", Some(3)).as_str(), "S72.001A");
+        assert_eq!(Code::new(b"G0439", None), "G0439");
+        assert_eq!(Code::new(b"", None), "");
+    }
+}
