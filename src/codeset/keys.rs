@@ -99,16 +99,22 @@ pub(crate) fn key_of(fst: &Fst<Bytes>, ord: u64, out: &mut [u8; MAX_KEY]) -> usi
         if node.is_final() && at + node.final_output().value() == ord {
             return n;
         }
-        // The first key under a transition is numbered `at + out`; the
-        // ordinal lies under the last transition that does not pass it.
-        let mut pick = None;
-        for t in node.transitions() {
-            if at + t.out.value() > ord {
-                break;
+        // The first key under a transition is numbered `at + out`, rising
+        // from one transition to the next; the ordinal lies under the last
+        // transition that does not pass it (a binary search: nodes near the
+        // root have dozens of transitions, and decoding one is not free).
+        let (mut lo, mut hi) = (0, node.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if at + node.transition(mid).out.value() <= ord {
+                lo = mid + 1;
+            } else {
+                hi = mid;
             }
-            pick = Some(t);
         }
-        let (Some(t), Some(slot)) = (pick, out.get_mut(n)) else { return 0 };
+        let Some(last) = lo.checked_sub(1) else { return 0 };
+        let t = node.transition(last);
+        let Some(slot) = out.get_mut(n) else { return 0 };
         *slot = t.inp;
         at += t.out.value();
         node = fst.node(t.addr);

@@ -125,7 +125,7 @@ pub struct CodeSet {
     /// Content words of each description (see codegen's QUALIFIERS).
     word_count: Bytes,
     /// Ordinals in rank order (content words, key length, then [`CodeSet::rank`]), built on first use.
-    rank_order: std::sync::OnceLock<Vec<u32>>,
+    rank_order: std::sync::OnceLock<RankOrder>,
     /// Bit per ordinal: a commonly reported code (the curated PRIO list).
     common: Vec<u64>,
     /// Description word ids per ordinal, built on first use.
@@ -159,6 +159,12 @@ pub struct CodeSet {
     refs: Bytes,
     ages: Option<Bytes>,
     len: usize,
+}
+
+/// [`CodeSet::rank_order`] and its inverse.
+struct RankOrder {
+    order: Vec<u32>,
+    position: Vec<u32>,
 }
 
 /// The entries of a set in effect on one date ([`CodeSet::on_date`]).
@@ -658,6 +664,16 @@ impl CodeSet {
     /// first ([`CodeSet::prior`]), fewer content words, then shorter codes,
     /// then [`CodeSet::rank`] (a bucket sort, built once).
     pub fn rank_order(&self) -> &[u32] {
+        &self.ranks().order
+    }
+
+    /// Where each ordinal stands in [`CodeSet::rank_order`]: a set of
+    /// ordinals marked at these positions reads back in rank order.
+    pub fn rank_position(&self, ord: u32) -> Option<u32> {
+        self.ranks().position.get(ord as usize).copied()
+    }
+
+    fn ranks(&self) -> &RankOrder {
         self.rank_order.get_or_init(|| {
             let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); RANK_BUCKETS];
             for ord in 0..self.len as u32 {
@@ -665,7 +681,14 @@ impl CodeSet {
                     bucket.push(ord);
                 }
             }
-            buckets.concat()
+            let order = buckets.concat();
+            let mut position = vec![0u32; order.len()];
+            for (at, &ord) in order.iter().enumerate() {
+                if let Some(p) = position.get_mut(ord as usize) {
+                    *p = at as u32;
+                }
+            }
+            RankOrder { order, position }
         })
     }
 

@@ -279,10 +279,14 @@ impl Query {
         Query { words, alts, covered, phrase_bits, min_loose, typos: Vec::new() }
     }
 
-    /// The best match class a code can have for this query (every word
-    /// matched exactly or as a prefix, directly, phrases as phrases).
+    /// The best match class a code can have for this query: every word
+    /// matched exactly or as a prefix, directly, phrases as phrases, and a
+    /// misspelt word (one no set knows) only as a typo unless an
+    /// abbreviation covers it. ("diabetis ty" then stops once ten codes
+    /// have one typo, instead of weighing every diabetes code.)
     fn best_class(&self) -> [u32; 6] {
-        [0, 0, 0, 0, self.min_loose, 0]
+        let misspelt = self.typos.iter().fold(0u16, |bits, t| bits | t.bit);
+        [0, (misspelt & !self.covered).count_ones(), 0, 0, self.min_loose, 0]
     }
 }
 
@@ -673,50 +677,80 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
         // best class possible, nothing unread can. Without drivers every
         // code is a candidate.
         let best_possible = q.best_class();
-        let mut kept: Vec<[u32; 6]> = Vec::with_capacity(limit + 1);
-        // With drivers, only the touched codes are candidates. When they
-        // are few, sorting them into rank order costs less than walking
-        // every code; otherwise the walk tests a bit per touched ordinal
-        // (12 kB for ICD-10-CM, cache resident) instead of each code's `Hit`.
-        // (Measured with callgrind: sorting costs about `t * (log2 t + 8)`
-        // units where the walk costs one per code.)
-        let t = touched.len();
-        let few = has_drivers && t.saturating_mul(t.max(2).ilog2() as usize + 8) < set.len();
-        let sorted_touched: Vec<u32> = if few {
-            let mut keyed: Vec<u64> =
-                touched.iter().map(|&ord| (u64::from(set.rank_bucket(ord)) << 32) | u64::from(ord)).collect();
-            keyed.sort_unstable();
-            keyed.into_iter().map(|k| k as u32).collect()
-        } else {
-            Vec::new()
+        // A word an abbreviation covers ("nec") matched only as a prefix
+        // ("neck") is weak. When those words and their expansions all drive,
+        // the codes that can match them strongly (exactly, through the
+        // expansion, or as a typo) are known now; once every one of them is
+        // read, nothing unread can beat one weak word, however few strong
+        // codes there were ("femur nec" stops after ten "femur … neck"
+        // codes instead of weighing every femur and neck code).
+        // (A code missing a word that drives is unmatched, no better either.)
+        let driving: u16 = (0..words.len()).filter(|&i| !is_refiner(i)).fold(0, |bits, i| bits | 1 << i);
+        let strong =
+            |h: &Hit| q.covered & !(h.exact | h.abbr | h.typo) == 0 && driving & !(h.desc | h.syn | h.abbr) == 0;
+        let weak_bound =
+            (q.covered != 0 && has_drivers && refining_alts.is_empty() && q.covered & !driving == 0).then(|| {
+                let mut bound = best_possible;
+                bound[2] = bound[2].max(1);
+                bound
+            });
+        let mut strong_left = match weak_bound {
+            Some(_) => touched.iter().filter(|&&o| hits.get(o as usize).is_some_and(strong)).count(),
+            None => usize::MAX,
         };
-        let touched_bits = (has_drivers && !few).then(|| {
-            let mut bits = vec![0u64; set.len().div_ceil(64)];
-            for &ord in &touched {
-                if let Some(w) = bits.get_mut(ord as usize / 64) {
-                    *w |= 1 << (ord % 64);
-                }
-            }
-            bits
-        });
-        let order: &[u32] = if few { &sorted_touched } else { set.rank_order() };
-        for &ord in order {
-            if let Some(bits) = &touched_bits {
-                if bits.get(ord as usize / 64).is_none_or(|w| w & (1 << (ord % 64)) == 0) {
-                    continue;
-                }
-            }
+        let mut kept: Vec<[u32; 6]> = Vec::with_capacity(limit + 1);
+        // Weighs one code; true once nothing unread can enter the answer.
+        let mut visit = |ord: u32| -> bool {
             let h = hits.get(ord as usize).copied().unwrap_or_default();
-            let Some((class, score)) = classify(ord, h) else { continue };
-            if kept.len() == limit && kept.last().is_some_and(|worst| class >= *worst) {
-                continue;
+            if weak_bound.is_some() && strong(&h) {
+                strong_left = strong_left.saturating_sub(1);
             }
-            let at = kept.partition_point(|k| *k <= class);
-            kept.insert(at, class);
-            kept.truncate(limit);
-            local.push(candidate(ord, class, score));
-            if kept.len() == limit && kept.last() == Some(&best_possible) {
-                break;
+            if let Some((class, score)) = classify(ord, h) {
+                if kept.len() < limit || kept.last().is_some_and(|worst| class < *worst) {
+                    let at = kept.partition_point(|k| *k <= class);
+                    kept.insert(at, class);
+                    kept.truncate(limit);
+                    local.push(candidate(ord, class, score));
+                }
+            }
+            // The best class any unread code can have.
+            let bound = match weak_bound {
+                Some(weak) if strong_left == 0 => weak,
+                _ => best_possible,
+            };
+            kept.len() == limit && kept.last().is_some_and(|worst| *worst <= bound)
+        };
+        if has_drivers {
+            // Only the touched codes are candidates: mark their places in
+            // rank order and read the marks back (a bit each, skipping 64
+            // unmarked places at a time), so the cost follows the touched
+            // codes rather than the whole set.
+            let mut marks = vec![0u64; set.len().div_ceil(64)];
+            for &ord in &touched {
+                if let Some(at) = set.rank_position(ord) {
+                    if let Some(w) = marks.get_mut(at as usize / 64) {
+                        *w |= 1 << (at % 64);
+                    }
+                }
+            }
+            let order = set.rank_order();
+            'walk: for (i, &word) in marks.iter().enumerate() {
+                let mut word = word;
+                while word != 0 {
+                    let at = i * 64 + word.trailing_zeros() as usize;
+                    word &= word - 1;
+                    if let Some(&ord) = order.get(at) {
+                        if visit(ord) {
+                            break 'walk;
+                        }
+                    }
+                }
+            }
+        } else {
+            for &ord in set.rank_order() {
+                if visit(ord) {
+                    break;
+                }
             }
         }
     } else {
