@@ -58,6 +58,20 @@ async function keystrokes(search) {
     }
     times.push((performance.now() - t) * 1000);
   }
+  // The same keystrokes once more: every code path has run by now, so this
+  // pass shows the search itself, where the first also pays for the engine
+  // settling in after load (reported apart; the goals use the first).
+  const again = [];
+  for (const p of prefixes(Q.queries)) {
+    const t = performance.now();
+    try {
+      const r = search(p);
+      if (typeof r?.then === 'function') await r;
+    } catch {
+      // counted in the first pass
+    }
+    again.push((performance.now() - t) * 1000);
+  }
   const top10 = {};
   for (const { q } of Q.obvious) {
     try {
@@ -66,7 +80,7 @@ async function keystrokes(search) {
       top10[q] = { error: String(e?.message ?? e) };
     }
   }
-  return { times, errors, top10 };
+  return { times, again, errors, top10 };
 }
 
 async function medcode() {
