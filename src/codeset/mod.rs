@@ -1027,7 +1027,14 @@ impl Iterator for Postings<'_> {
             return None;
         }
         self.remaining -= 1;
-        let delta = read_varint(self.data, &mut self.pos)?;
+        // Most deltas fit in one byte (ordinals are dense in a list).
+        let delta = match self.data.get(self.pos) {
+            Some(&b) if b < 0x80 => {
+                self.pos += 1;
+                u64::from(b)
+            }
+            _ => read_varint(self.data, &mut self.pos)?,
+        };
         self.last = self.last.checked_add(delta)?;
         Some(((self.last / 2) as u32, self.last % 2 == 1))
     }
