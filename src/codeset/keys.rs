@@ -131,6 +131,10 @@ pub(crate) fn key_lengths(fst: &Fst<Bytes>) -> Result<Vec<u8>, &'static str> {
     let mut key = [0u8; MAX_KEY];
     // (node, its next transition, the output gathered on the way into it)
     let mut stack: Vec<(Node<'_>, usize, u64)> = Vec::with_capacity(MAX_KEY + 1);
+    // In an fst built from keys every transition leads to a key, so a walk
+    // takes at most MAX_KEY steps per key; a crafted one (a DAG of shared
+    // nodes that end in no key) could take exponentially many.
+    let mut steps_left = fst.len().saturating_mul(MAX_KEY);
     let root = fst.root();
     enter(&root, 0, 0, &key, &mut lens)?;
     stack.push((root, 0, 0));
@@ -141,6 +145,7 @@ pub(crate) fn key_lengths(fst: &Fst<Bytes>) -> Result<Vec<u8>, &'static str> {
         }
         let t = node.transition(*next);
         *next += 1;
+        steps_left = steps_left.checked_sub(1).ok_or("KEYS has paths that end in no key")?;
         let at = *at + t.out.value();
         let depth = stack.len();
         if at != lens.len() as u64 {
@@ -217,6 +222,10 @@ mod tests {
         assert!(key_lengths(build(&[("A0", 1), ("A01", 0), ("B", 2)]).as_fst()).is_err());
         assert!(key_lengths(build(&[("A0", 0), ("A01", 2), ("B", 3)]).as_fst()).is_err());
         assert!(key_lengths(build(&[("ABCDEFGHI", 0)]).as_fst()).is_err());
+        // Reading the keys back walks each key's path once.
+        let many: Vec<(String, u64)> = (0..500u64).map(|i| (format!("K{i:05}"), i)).collect();
+        let many = build(&many.iter().map(|(k, v)| (k.as_str(), *v)).collect::<Vec<_>>());
+        assert_eq!(key_lengths(many.as_fst()).map(|l| l.len()), Ok(500));
     }
 
     #[test]
