@@ -7,8 +7,9 @@
 //! `fuzz/fuzz_targets/pack_open.rs`). This walks every node reachable from
 //! the root as fst 0.4 (format 3, `src/raw/node.rs`) decodes it and checks
 //! that every byte it reads lies inside the index, that every transition
-//! points to an earlier node (so walks end), that no key's output overflows
-//! a u64 and that the index holds as many keys as its header says. An index
+//! points to an earlier node (so walks end) and leads to some key (so a walk
+//! over the keys takes steps in proportion to them), that no key's output
+//! overflows a u64 and that the index holds as many keys as its header says. An index
 //! written by `fst::MapBuilder` always passes.
 
 use std::collections::HashMap;
@@ -160,6 +161,11 @@ pub fn check(b: &[u8]) -> Result<(), &'static str> {
         for &(out, t) in &nd.trans {
             // Targets lie below `a` and were all walked, so each is already in `below`.
             let &(k, m) = below.get(&t).ok_or("a transition points to no node")?;
+            // A builder never writes one; through shared nodes such dead
+            // ends could make a walk over every key take exponentially long.
+            if k == 0 {
+                return Err("a transition leads to no key");
+            }
             keys = keys.checked_add(k).ok_or("too many keys")?;
             max_out = max_out.max(out.checked_add(m).ok_or("an output overflows")?);
         }
@@ -202,6 +208,38 @@ mod tests {
         let words: Vec<String> = (0..5000).map(|i| format!("w{i:05}{}", i % 13)).collect();
         let keys: Vec<(&str, u64)> = words.iter().enumerate().map(|(i, w)| (w.as_str(), i as u64 * 3)).collect();
         assert_eq!(check(&build(&keys)), Ok(()));
+    }
+
+    /// Keys below `node`, counted by walking every path (small fsts only).
+    fn keys_below(f: &fst::raw::Fst<Vec<u8>>, node: fst::raw::Node<'_>, dead_end: &mut bool) -> u64 {
+        let mut keys = u64::from(node.is_final());
+        for t in node.transitions() {
+            let k = keys_below(f, f.node(t.addr), dead_end);
+            *dead_end |= k == 0;
+            keys += k;
+        }
+        keys
+    }
+
+    #[test]
+    fn accepted_indexes_have_a_key_below_every_transition() {
+        let good = build(&[("a", 0), ("ab", 1), ("abc", 2), ("ac", 3), ("b", 4), ("bcd", 5)]);
+        let mut accepted = 0;
+        for i in 0..good.len() {
+            for x in 0..=255u8 {
+                let mut b = good.clone();
+                b[i] = x;
+                if check(&b).is_err() {
+                    continue;
+                }
+                let Ok(f) = fst::raw::Fst::new(b) else { continue };
+                let mut dead_end = false;
+                keys_below(&f, f.root(), &mut dead_end);
+                assert!(!dead_end, "byte {i} set to {x}: a transition with no key below passed");
+                accepted += 1;
+            }
+        }
+        assert!(accepted > good.len(), "the mutations should include accepted ones");
     }
 
     #[test]
