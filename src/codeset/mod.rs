@@ -919,7 +919,9 @@ impl CodeSet {
 
     /// The number of entries that are billable on `date`.
     pub fn billable_count(&self, date: Date) -> usize {
-        (0..self.len as u32).filter(|&o| self.billable_on(o, date)).count()
+        // The one pass over the rows that search's bits use (no per-entry
+        // offset lookups), without replacing the date search keeps.
+        self.bits_on(&self.billable_off, &self.billable, date).iter().map(|w| w.count_ones() as usize).sum()
     }
 }
 
