@@ -47,6 +47,18 @@ function readyParts(runs) {
   return { compile: med('compile'), instantiateOpen: med('instantiateOpen'), firstAnswer: med('firstAnswer') };
 }
 
+/** Medians of medcode's warmUp() reports, or null when no run made one. */
+function warmUps(runs) {
+  const w = runs.map((r) => r.warmUp).filter(Boolean);
+  if (!w.length) return null;
+  const med = (k) => median(w.map((x) => x[k]));
+  return { ms: med('ms'), busyMs: med('busyMs'), searches: med('searches') };
+}
+
+function warmUpText(w) {
+  return `\`warmUp()\` after ready, before the keystrokes (what a page runs while idle; the widget does): ${w.searches.toFixed(0)} searches in slices of 4 ms, ${w.busyMs.toFixed(0)} ms busy over ${w.ms.toFixed(0)} ms (medians)`;
+}
+
 function partsText(p) {
   const f = (x) => x.toFixed(0);
   return `compile ${f(p.compile)} ms, instantiate + open ${f(p.instantiateOpen)} ms, first answer ${f(p.firstAnswer)} ms (a one-letter word search: it builds the forward word index)`;
@@ -77,6 +89,7 @@ function summarize(node) {
     build: NaN,
     ready: median(m.map((r) => r.readyMs)),
     readyParts: readyParts(m),
+    warmUp: warmUps(m),
     bytes: node.medcode.total,
     memory: median(m.map((r) => r.memoryBytes)),
     linear: median(m.map((r) => r.linearBytes)),
@@ -150,6 +163,7 @@ export function render(node, chromium) {
   }
   L.push('');
   if (S.medcode.readyParts) L.push(`medcode's ready, split (medians): ${partsText(S.medcode.readyParts)}.`, '');
+  if (S.medcode.warmUp) L.push(`medcode's ${warmUpText(S.medcode.warmUp)}.`, '');
   const withAgain = ['medcode', ...peers].filter((k) => S[k]?.again?.n);
   if (withAgain.length) {
     L.push(
@@ -175,6 +189,8 @@ export function render(node, chromium) {
     L.push('');
     const cp = readyParts(chromium.runs);
     if (cp) L.push(`medcode's ready (bytes in hand), split (medians): ${partsText(cp)}.`, '');
+    const cw = warmUps(chromium.runs);
+    if (cw) L.push(`In the page, ${warmUpText(cw)}.`, '');
     const ca = latency(chromium.runs, 'again');
     if (ca.n) L.push(`Second pass in the page (the same keystrokes again): ${againText(ca)}.`, '');
     L.push(`Measured inside the page with \`performance.now()\`: the page fetches the \`.wasm\`, then times \`load({ wasm: bytes })\` + the first search; a second page times \`load()\` from the URL (fetch + \`instantiateStreaming\`). Keystrokes as in Node. Served from 127.0.0.1 with COOP/COEP so the timer has 5 µs resolution.${chromium.wasmSha256 && chromium.wasmSha256 !== node.medcode.wasmSha256 ? ` **Note**: www/pkg was rebuilt between the Node part (wasm sha256 ${node.medcode.wasmSha256}…) and this part (${chromium.wasmSha256}…).` : ''}`);

@@ -38,6 +38,7 @@ async function run() {
 
   const prefixes = (list) => list.flatMap((q) => Array.from({ length: q.length }, (_, i) => q.slice(0, i + 1)));
   const search = (q) => mc.search(q, opts).results.map((r) => r.code);
+  const warmUp = await mc.warmUp(opts); // as in bench/measure.mjs
   for (const p of prefixes(Q.warmup)) search(p);
   const times = [];
   for (const p of prefixes(Q.queries)) {
@@ -58,6 +59,7 @@ async function run() {
     mode,
     readyMs,
     readyParts,
+    warmUp,
     linearBytes,
     linearBytesAfter: (await init()).memory.buffer.byteLength,
     jsHeapBytes: performance.memory?.usedJSHeapSize ?? null,

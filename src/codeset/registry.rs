@@ -146,6 +146,14 @@ impl MedCode {
         }
     }
 
+    /// Queries that exercise every path of search, drawn from the data (see
+    /// [`lookup::warm_up`]); pages type them while idle after loading so
+    /// the engine's code is optimized before a person types.
+    pub fn warm_up_queries(&self, system: Option<System>) -> Vec<String> {
+        let sets: Vec<&CodeSet> = self.sets.iter().filter(|s| system.is_none_or(|sys| s.system == sys)).collect();
+        lookup::warm_up_queries(&sets, self.synonyms.as_ref())
+    }
+
     /// Searches one system, or every searchable one (not place of service) when none is given.
     pub fn search(&self, query: &str, opts: &SearchOptions) -> SearchResults {
         let sets: Vec<&CodeSet> = match opts.system {

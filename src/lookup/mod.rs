@@ -40,7 +40,9 @@ use crate::date::Date;
 
 pub mod edit_distance;
 pub mod synonyms;
+pub mod warm_up;
 pub use synonyms::Synonyms;
+pub use warm_up::warm_up_queries;
 
 /// The most words of a query that count; the rest are ignored.
 pub const MAX_QUERY_WORDS: usize = 12;

@@ -36,6 +36,11 @@ impl Synonyms {
         self.lines.get(start..start + count).unwrap_or(&[]).iter().map(String::as_str)
     }
 
+    /// Every term, in order.
+    pub fn terms(&self) -> Vec<String> {
+        self.terms.stream().into_str_keys().unwrap_or_default()
+    }
+
     /// Number of terms.
     pub fn len(&self) -> usize {
         self.terms.len()

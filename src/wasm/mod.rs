@@ -129,6 +129,13 @@ impl Engine {
         self.inner.prepare();
     }
 
+    /// `warmUpQueries({system})`: the queries `warmUp()` types (see
+    /// [`MedCode::warm_up_queries`]).
+    #[wasm_bindgen(js_name = warmUpQueries)]
+    pub fn warm_up_queries(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.warm_up_queries(system_opt(&options)?))
+    }
+
     /// `scrub(claim, {today, format})` → `{claim, findings}`. `claim` is an
     /// object or a JSON string; input that is not a claim throws `NOT-A-CLAIM`.
     pub fn scrub(&self, claim: JsValue, options: JsValue) -> Result<JsValue, JsValue> {

@@ -392,6 +392,15 @@ export declare class MedCode {
    */
   prepare(): void;
   /**
+   * Types a few dozen queries drawn from the code sets, keystroke by
+   * keystroke, in slices of `sliceMs` with other tasks run between them,
+   * so the browser has optimized the search code before a person types.
+   * Call it when idle after `load()`, with the options the page searches
+   * with; the widget does.
+   * @throws {MedCodeError} on a bad option (the promise rejects).
+   */
+  warmUp(options?: SearchOptions, control?: WarmUpControl): Promise<WarmUpReport>;
+  /**
    * One entry per embedded code set, then one per loaded pack.
    * @throws {MedCodeError} on a bad option.
    */
@@ -414,3 +423,24 @@ export type {
   MedcodeChangeEventDetail,
   MedcodeResultsEventDetail,
 } from './widget.js';
+
+/** How `warmUp()` runs. */
+export interface WarmUpControl {
+  /** Times the queries are typed (default 3; 0 to 100). */
+  rounds?: number;
+  /** Milliseconds of searching before other tasks get a turn (default 4). */
+  sliceMs?: number;
+  /** Stops between slices; the promise then resolves with `aborted: true`. */
+  signal?: AbortSignal;
+}
+
+/** What `warmUp()` did. */
+export interface WarmUpReport {
+  /** Keystrokes searched. */
+  searches: number;
+  /** Milliseconds spent searching. */
+  busyMs: number;
+  /** Milliseconds from the call to the end, other tasks included. */
+  ms: number;
+  aborted: boolean;
+}

@@ -126,16 +126,21 @@ function splitCodes(value) {
 
 /**
  * The first search builds the module's search structures (tens of
- * milliseconds); build them while the page is idle instead, once per page,
- * so the coder's first keystroke is as quick as the rest.
+ * milliseconds), and the browser optimizes the search code only once it has
+ * run for a while: do both while the page is idle instead, once per page
+ * (`prepare()`, then `warmUp()` in slices of a few milliseconds, with the
+ * first widget's options), so the coder's first keystrokes are as quick as
+ * the rest.
  */
 const prepared = new WeakSet();
-function prepareWhenIdle(mc) {
+function prepareWhenIdle(mc, options) {
   if (prepared.has(mc) || typeof mc.prepare !== 'function') return;
   prepared.add(mc);
   const run = () => {
     try {
       mc.prepare();
+      // Only an optimisation: a failure changes nothing but speed.
+      mc.warmUp?.(options).catch(() => {});
     } catch {
       // Only an optimisation: the first search builds them anyway.
     }
@@ -335,7 +340,7 @@ export class MedcodeSearchElement extends Base {
           else this.#updateForm();
           if (this.#input.value.trim() && this.matches(':focus-within')) this.#schedule(performance.now());
           this.dispatchEvent(new CustomEvent('medcode-ready', { bubbles: true, composed: true }));
-          prepareWhenIdle(mc);
+          prepareWhenIdle(mc, this.#searchOptions());
         },
         (err) => {
           this.#loadError = err;

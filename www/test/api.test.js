@@ -175,6 +175,50 @@ test('misuse caught in JavaScript: TypeError with code BAD-ARGUMENT', async () =
   }
 });
 
+test('warmUp: types its queries in slices, leaves search unchanged, reports what it did', async () => {
+  const mc = await mcPromise;
+  const opts = { system: 'icd10cm', billableOnly: true, limit: 10, date: DAY };
+  const before = mc.search('diab 2 kid', opts);
+  let between = 0;
+  const ticking = setInterval(() => {
+    between++;
+    assert.deepEqual(mc.search('diab 2 kid', opts), before, 'a search made during the warm-up');
+  }, 0);
+  const report = await mc.warmUp(opts, { rounds: 2, sliceMs: 1 });
+  clearInterval(ticking);
+  assert.equal(report.aborted, false);
+  const one = (await mc.warmUp(opts, { rounds: 1 })).searches;
+  assert.ok(one > 50, `a round types every prefix of a few dozen queries: ${one}`);
+  assert.equal(report.searches, 2 * one, 'two rounds type the same keystrokes twice');
+  assert.ok(report.busyMs > 0 && report.ms >= report.busyMs, JSON.stringify(report));
+  assert.ok(between > 0, 'other tasks ran between the slices');
+  assert.deepEqual(mc.search('diab 2 kid', opts), before, 'search answers as before');
+  const none = await mc.warmUp(opts, { rounds: 0 });
+  assert.equal(none.searches + none.busyMs, 0, 'no rounds, no searches');
+  const all = (await mc.warmUp(undefined, { rounds: 1 })).searches;
+  assert.ok(all > one, `every system has queries of its own: ${all} > ${one}`);
+});
+
+test('warmUp: stops when aborted; bad options reject', async () => {
+  const mc = await mcPromise;
+  const stop = new AbortController();
+  const running = mc.warmUp({ system: 'icd10cm' }, { signal: stop.signal, sliceMs: 1 });
+  stop.abort();
+  const report = await running;
+  assert.equal(report.aborted, true);
+  assert.equal(report.searches, 0, 'aborted before its first slice');
+  for (const [args, code] of [
+    [[{ system: 'snomed' }], 'UNKNOWN-SYSTEM'],
+    [[{ date: '2026-02-30' }, { rounds: 0 }], 'BAD-DATE'],
+    [[{}, { rounds: -1 }], 'BAD-ARGUMENT'],
+    [[{}, { rounds: 1.5 }], 'BAD-ARGUMENT'],
+    [[{}, { sliceMs: 0 }], 'BAD-ARGUMENT'],
+    [['icd10cm'], 'BAD-ARGUMENT'],
+  ]) {
+    await assert.rejects(mc.warmUp(...args), (err) => err.code === code, `${JSON.stringify(args)} → ${code}`);
+  }
+});
+
 test('tree and seventh', async () => {
   const mc = await mcPromise;
   const tree = mc.tree('e119', { date: DAY });
