@@ -20,3 +20,26 @@ pub fn blobs() -> Vec<(&'static str, &'static [u8])> {
 pub fn synonyms() -> &'static [u8] {
     include_bytes!(concat!(env!("OUT_DIR"), "/synonyms.bin"))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::format::{Blob, Bytes};
+
+    /// `MedCode::embedded` skips the sums at every start (see
+    /// `Blob::open_embedded`); this is where they are checked.
+    #[test]
+    fn embedded_blobs_match_their_checksums() {
+        let mut all = super::blobs();
+        all.push(("synonyms", super::synonyms()));
+        for (name, bytes) in all {
+            Blob::open(Bytes::from_static(bytes), name).unwrap_or_else(|e| panic!("{name}: {e}"));
+            // And the sum would catch a change: flip one byte past the header.
+            let mut altered = bytes.to_vec();
+            let at = altered.len() - 1;
+            altered[at] ^= 1;
+            let err = Blob::open(Bytes::from_vec(altered.clone()), name).err().map(|e| e.to_string());
+            assert!(err.is_some_and(|e| e.contains("checksum")), "{name}: a flipped byte passes the sum");
+            assert!(Blob::open_embedded(Box::leak(altered.into_boxed_slice()), name).is_ok(), "{name}: unsummed");
+        }
+    }
+}

@@ -241,19 +241,23 @@ pub struct Range {
 impl CodeSet {
     /// Opens a blob (embedded or a pack) as a code set.
     pub fn open(bytes: Bytes, what: &str) -> Result<CodeSet> {
-        Self::open_with(bytes, what, false)
+        Self::from_blob(Blob::open(bytes, what)?, what, false)
+    }
+
+    /// Opens a code set compiled into this build (see [`Blob::open_embedded`]).
+    pub(crate) fn open_embedded(bytes: &'static [u8], what: &str) -> Result<CodeSet> {
+        Self::from_blob(Blob::open_embedded(bytes, what)?, what, false)
     }
 
     /// Opens a pack's code set: [`CodeSet::open`] plus [`CodeSet::verify_pack`],
     /// with the fst checksums checked before anything walks the fsts.
     pub(crate) fn open_pack(bytes: Bytes, what: &str) -> Result<CodeSet> {
-        let set = Self::open_with(bytes, what, true)?;
+        let set = Self::from_blob(Blob::open(bytes, what)?, what, true)?;
         set.verify_pack()?;
         Ok(set)
     }
 
-    fn open_with(bytes: Bytes, what: &str, verify: bool) -> Result<CodeSet> {
-        let blob = Blob::open(bytes, what)?;
+    fn from_blob(blob: Blob, what: &str, verify: bool) -> Result<CodeSet> {
         let system = System::from_kind(blob.kind)
             .ok_or_else(|| Error::corrupt(what, format!("kind {} is not a code set", blob.kind)))?;
         let meta_bytes = blob.section(b"META")?;

@@ -15,7 +15,15 @@ pub struct Synonyms {
 
 impl Synonyms {
     pub fn open(bytes: Bytes, what: &str) -> Result<Synonyms> {
-        let blob = Blob::open(bytes, what)?;
+        Self::from_blob(Blob::open(bytes, what)?, what)
+    }
+
+    /// Opens the list compiled into this build (see [`Blob::open_embedded`]).
+    pub(crate) fn open_embedded(bytes: &'static [u8], what: &str) -> Result<Synonyms> {
+        Self::from_blob(Blob::open_embedded(bytes, what)?, what)
+    }
+
+    fn from_blob(blob: Blob, what: &str) -> Result<Synonyms> {
         if blob.kind != 5 {
             return Err(Error::corrupt(what, format!("kind {} is not a synonym list", blob.kind)));
         }

@@ -84,7 +84,7 @@ fn today() -> Date {
 
 #[wasm_bindgen(js_class = Engine)]
 impl Engine {
-    /// Opens the embedded code sets (checks each blob once).
+    /// Opens the embedded code sets (checks each blob's structure once).
     #[wasm_bindgen(constructor)]
     pub fn new() -> Result<Engine, JsValue> {
         Ok(Engine { inner: MedCode::embedded().map_err(js_error)? })
