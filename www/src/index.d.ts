@@ -426,7 +426,7 @@ export type {
 
 /** How `warmUp()` runs. */
 export interface WarmUpControl {
-  /** Times the queries are typed (default 3; 0 to 100). */
+  /** Times the queries are typed (default 6; 0 to 100). */
   rounds?: number;
   /** Milliseconds of searching before other tasks get a turn (default 4). */
   sliceMs?: number;

@@ -64,6 +64,9 @@ async function open(options) {
 /** What to hand the glue's `init`: bytes, a Response, a URL or a Module. */
 async function wasmSource(wasm) {
   wasm = await wasm;
+  // A compiled module or bytes first: in Node, the first mention of the
+  // global `Response` loads its fetch implementation (30-40 ms of ready time).
+  if (wasm instanceof WebAssembly.Module || wasm instanceof ArrayBuffer || ArrayBuffer.isView(wasm)) return wasm;
   if (wasm === undefined || wasm === null) {
     // The module next to the glue (a literal, so bundlers can see it).
     const url = new URL('../pkg/medcode_bg.wasm', import.meta.url);
@@ -82,10 +85,8 @@ async function wasmSource(wasm) {
     }
     return url.protocol === 'file:' ? readFileBytes(url) : url;
   }
-  if (wasm instanceof ArrayBuffer || ArrayBuffer.isView(wasm)) return wasm;
   if (typeof SharedArrayBuffer === 'function' && wasm instanceof SharedArrayBuffer) return new Uint8Array(wasm);
   if (typeof Response === 'function' && wasm instanceof Response) return wasm;
-  if (wasm instanceof WebAssembly.Module) return wasm;
   throw argumentError(
     'load(options): options.wasm must be a URL, a URL string, a Response, bytes (ArrayBuffer or typed array) or a WebAssembly.Module',
   );
@@ -405,7 +406,7 @@ export class MedCode {
    */
   async warmUp(options, control) {
     const opts = checkOptions('warmUp', options);
-    const { rounds = 3, sliceMs = 4, signal } = checkOptions('warmUp', control);
+    const { rounds = 6, sliceMs = 4, signal } = checkOptions('warmUp', control);
     if (!Number.isInteger(rounds) || rounds < 0 || rounds > 100) {
       throw argumentError('warmUp: control.rounds must be a whole number from 0 to 100');
     }
