@@ -143,6 +143,16 @@ test('<medcode-search> widget in Chromium', { skip, timeout: 240_000 }, async (t
     assert.equal(await page.evaluate(() => document.documentElement.dataset.page), 'ready');
   });
 
+  await t.test('once the page is idle, the widget warms the search code up, once, with its options', async () => {
+    await page.waitForFunction(() => window.__warmUps.some((c) => c.report !== null), null, { timeout: 60_000, polling: 100 });
+    const calls = await page.evaluate(() => window.__warmUps);
+    assert.equal(calls.length, 1, 'once per page, however many widgets');
+    // The first widget to be ready: #single (no system or date, limit="25").
+    assert.deepEqual(calls[0].options, { billableOnly: false, limit: 25 });
+    const { report } = calls[0];
+    assert.ok(report.searches > 100 && report.busyMs > 0 && !report.aborted, JSON.stringify(report));
+  });
+
   await t.test('ARIA combobox wiring and labels', async () => {
     const attrs = await page.evaluate(() =>
       ['single', 'multi'].map((id) => {

@@ -4,6 +4,21 @@
 
 import { define } from '../../src/widget.js';
 import { definePacks } from '../../src/packs-ui.js';
+import { load } from '../../src/index.js';
+
+// Records the widget's warmUp() calls (options and report) on window.__warmUps.
+window.__warmUps = [];
+load().then((mc) => {
+  const warmUp = mc.warmUp;
+  mc.warmUp = (...args) => {
+    const call = { options: JSON.parse(JSON.stringify(args[0] ?? null)), report: null };
+    window.__warmUps.push(call);
+    return warmUp.apply(mc, args).then((report) => {
+      call.report = report;
+      return report;
+    });
+  };
+});
 
 window.__events = [];
 for (const type of ['medcode-select', 'medcode-change', 'medcode-ready', 'medcode-results', 'medcode-pack-load', 'medcode-pack-error']) {
