@@ -545,7 +545,28 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
             refiners.push(Refiner { bit: 1 << i, exact: set.forward().id(set, w.as_bytes()), ids });
         }
     }
-    let has_drivers = refiners.len() < words.len() || refining_alts.len() < q.alts.len();
+    // A word this set does not know at all (no postings here, no typo to
+    // try, no expansion known here: "noner" and its "nonemergency" are in
+    // HCPCS only) can match
+    // no code of this set. It drives nothing, and every code here misses it,
+    // so the best class has that many unmatched words; counting it as a
+    // driver left the set without candidates ("noner fra" then listed no
+    // ICD-10-CM code at all).
+    let misspelt = q.typos.iter().fold(0u16, |bits, t| bits | t.bit);
+    let expanded = q.alts.iter().zip(&alt_volumes).filter(|&(_, &v)| v > 0).fold(0u16, |bits, (a, _)| bits | a.covers);
+    let unknown: u16 = volumes
+        .iter()
+        .enumerate()
+        .filter(|&(i, &v)| v == 0 && (expanded | misspelt) & (1 << i) == 0)
+        .fold(0, |bits, (i, _)| bits | 1 << i);
+    let n = words.len() as u32;
+    let possible = n - unknown.count_ones();
+    if possible == 0 || (unknown != 0 && n > 1 && possible * 2 < n) {
+        return; // every code here would be noise (see `classify`)
+    }
+    let drives = |i: usize| !is_refiner(i) && unknown & (1 << i) == 0;
+    let has_drivers =
+        (0..words.len()).any(drives) || q.alts.iter().zip(&alt_volumes).any(|(_, &v)| v > 0 && !too_common(v));
     let filter = Within::new(set, opts);
 
     // Reuse the set's scratch array (all zero between searches) when it is free.
@@ -623,7 +644,6 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
         }
     }
 
-    let n = words.len() as u32;
     let full: u16 = ((1u32 << n) - 1) as u16;
     // A word that is a known abbreviation ("mi") matched only as the prefix
     // of another word ("mild") is a weak match; other words are prefixes by design.
@@ -678,7 +698,11 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
         // so far can never enter the answer, and once those are all of the
         // best class possible, nothing unread can. Without drivers every
         // code is a candidate.
-        let best_possible = q.best_class();
+        // Every code here misses the unknown words: that many more unmatched,
+        // and (a bound, so the least it can be) that many fewer loose words.
+        let mut best_possible = q.best_class();
+        best_possible[0] += unknown.count_ones();
+        best_possible[4] = best_possible[4].saturating_sub(unknown.count_ones());
         // A word an abbreviation covers ("nec") matched only as a prefix
         // ("neck") is weak. When those words and their expansions all drive,
         // the codes that can match them strongly (exactly, through the
@@ -687,7 +711,7 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
         // codes there were ("femur nec" stops after ten "femur … neck"
         // codes instead of weighing every femur and neck code).
         // (A code missing a word that drives is unmatched, no better either.)
-        let driving: u16 = (0..words.len()).filter(|&i| !is_refiner(i)).fold(0, |bits, i| bits | 1 << i);
+        let driving: u16 = (0..words.len()).filter(|&i| drives(i)).fold(0, |bits, i| bits | 1 << i);
         let strong =
             |h: &Hit| q.covered & !(h.exact | h.abbr | h.typo) == 0 && driving & !(h.desc | h.syn | h.abbr) == 0;
         let weak_bound =

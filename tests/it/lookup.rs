@@ -76,6 +76,34 @@ fn all_systems_are_searched_when_none_is_given() {
     assert!(systems.contains("hcpcs") && systems.contains("icd10cm"), "{systems:?}");
 }
 
+/// A word one code set does not know ("noner", HCPCS shorthand, whose
+/// expansion "nonemergency" ICD-10-CM lacks too) must not drop that set:
+/// its codes matching the other words rank by the same rules as everyone
+/// else's, ICD-10-CM first among equals. (It once counted as a word that
+/// names candidates, named none, and ICD-10-CM returned nothing.)
+#[test]
+fn a_word_one_system_lacks_does_not_hide_that_systems_matches() {
+    let hits = mc()
+        .search(
+            "noner fra",
+            &SearchOptions { system: None, limit: 20, date: date("2026-05-01"), billable_only: false, within: None },
+        )
+        .results;
+    let icd: Vec<&str> = hits.iter().filter(|r| r.system == "icd10cm").map(|r| r.code.as_str()).collect();
+    assert!(icd.contains(&"S72.001A"), "ICD-10-CM fracture codes are listed: {icd:?}");
+    // Equal scores (one word of two matched): ICD-10-CM's come first.
+    for (i, a) in hits.iter().enumerate() {
+        for b in hits.iter().skip(i + 1) {
+            assert!(
+                !(a.system == "hcpcs" && b.system == "icd10cm" && b.score >= a.score),
+                "{} before {}: {hits:?}",
+                a.code,
+                b.code
+            );
+        }
+    }
+}
+
 #[test]
 fn results_are_deterministic() {
     assert_eq!(search("fracture femur"), search("fracture femur"));
