@@ -28,6 +28,14 @@
 //! ([`crate::codeset::forward`]); the candidates are read in the static
 //! order, so the search stops as soon as `limit` codes of the best class
 //! possible are found.
+//!
+//! That makes one rule of its own: when some word drives, only the codes
+//! it names are candidates, so a code that matches only the common words
+//! ("with" in "femur with") is never listed, even when fewer than `limit`
+//! codes match better (it would be noise). A word a code set does not know
+//! at all (no postings there, no typo to try, no expansion it knows) drives
+//! nothing in that set: its codes are ranked on the other words, one word
+//! short.
 
 use fst::automaton::{Automaton, Str};
 
