@@ -295,8 +295,12 @@ impl Query {
     /// abbreviation covers it. ("diabetis ty" then stops once ten codes
     /// have one typo, instead of weighing every diabetes code.)
     fn best_class(&self) -> [u32; 6] {
-        let misspelt = self.typos.iter().fold(0u16, |bits, t| bits | t.bit);
-        [0, (misspelt & !self.covered).count_ones(), 0, 0, self.min_loose, 0]
+        [0, (self.misspelt() & !self.covered).count_ones(), 0, 0, self.min_loose, 0]
+    }
+
+    /// The bits of the words no set knows, tried as typos.
+    fn misspelt(&self) -> u16 {
+        self.typos.iter().fold(0u16, |bits, t| bits | t.bit)
     }
 }
 
@@ -555,12 +559,11 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
     }
     // A word this set does not know at all (no postings here, no typo to
     // try, no expansion known here: "noner" and its "nonemergency" are in
-    // HCPCS only) can match
-    // no code of this set. It drives nothing, and every code here misses it,
-    // so the best class has that many unmatched words; counting it as a
-    // driver left the set without candidates ("noner fra" then listed no
-    // ICD-10-CM code at all).
-    let misspelt = q.typos.iter().fold(0u16, |bits, t| bits | t.bit);
+    // HCPCS only) can match no code of this set. It drives nothing, and
+    // every code here misses it, so the best class has that many unmatched
+    // words; counting it as a driver left the set without candidates
+    // ("noner fra" then listed no ICD-10-CM code at all).
+    let misspelt = q.misspelt();
     let expanded = q.alts.iter().zip(&alt_volumes).filter(|&(_, &v)| v > 0).fold(0u16, |bits, (a, _)| bits | a.covers);
     let unknown: u16 = volumes
         .iter()
