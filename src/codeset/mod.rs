@@ -249,10 +249,11 @@ impl CodeSet {
         Self::from_blob(Blob::open_embedded(bytes, what)?, what, false)
     }
 
-    /// Opens a pack's code set: [`CodeSet::open`] plus [`CodeSet::verify_pack`],
+    /// Opens a pack's code set from its blob, already opened (and summed) by
+    /// [`crate::pack::open`]: [`CodeSet::open`] plus [`CodeSet::verify_pack`],
     /// with the fst checksums checked before anything walks the fsts.
-    pub(crate) fn open_pack(bytes: Bytes, what: &str) -> Result<CodeSet> {
-        let set = Self::from_blob(Blob::open(bytes, what)?, what, true)?;
+    pub(crate) fn open_pack(blob: Blob, what: &str) -> Result<CodeSet> {
+        let set = Self::from_blob(blob, what, true)?;
         set.verify_pack()?;
         Ok(set)
     }

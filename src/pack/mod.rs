@@ -458,7 +458,7 @@ pub fn open(bytes: Bytes, name: &str) -> Result<Pack> {
 
     let (data, entries, codes) = match kind {
         PackKind::Cpt => {
-            let set = CodeSet::open_pack(bytes, &what).map_err(Error::in_pack)?;
+            let set = CodeSet::open_pack(blob.clone(), &what).map_err(Error::in_pack)?;
             if set.system != System::Cpt {
                 return Err(corrupt("its code set is not CPT".into()));
             }
