@@ -134,6 +134,8 @@ pub struct CodeSet {
     on_date: std::sync::Mutex<Option<std::sync::Arc<OnDate>>>,
     /// Scratch space for word matching, reused across searches.
     pub(crate) scratch: std::sync::Mutex<Vec<crate::lookup::Hit>>,
+    /// The postings of the last misspelt words matched here.
+    pub(crate) typo_memo: std::sync::Mutex<crate::lookup::TypoMemo>,
     kind: Bytes,
     parents: Vec<u32>,
     child_off: Vec<u32>,
@@ -380,6 +382,7 @@ impl CodeSet {
             words: fst_map(b"WORD")?,
             key_len,
             scratch: std::sync::Mutex::new(Vec::new()),
+            typo_memo: std::sync::Mutex::new(crate::lookup::TypoMemo::default()),
             on_date: std::sync::Mutex::new(None),
             rank_order: std::sync::OnceLock::new(),
             forward: std::sync::OnceLock::new(),

@@ -17,7 +17,7 @@ use fst::Automaton;
 pub const MAX_CHARS: usize = 31;
 
 /// Keys within `max` edits of `word`; `.starts_with()` gives keys with such a prefix.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct EditDistance {
     word: Vec<char>,
     max: u8,

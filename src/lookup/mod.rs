@@ -39,7 +39,7 @@
 
 use fst::automaton::{Automaton, Str};
 
-use crate::codeset::forward::WordIds;
+use crate::codeset::forward::{Forward, WordIds};
 use edit_distance::EditDistance;
 use fst::{IntoStreamer, Streamer};
 
@@ -129,6 +129,25 @@ struct Candidate {
 
 /// Runs a query over `sets` (already filtered to the wanted systems).
 pub fn search(sets: &[&CodeSet], synonyms: Option<&Synonyms>, query: &str, opts: &SearchOptions) -> SearchResults {
+    search_traced(sets, synonyms, query, opts, &mut Trace { dense_walk: true, dense_walks: 0 })
+}
+
+/// Which paths a search may take and took: the tests compare the answers
+/// of the paths that must agree.
+struct Trace {
+    /// Whether plain, common words may be answered by [`dense_walk`].
+    dense_walk: bool,
+    /// How many code sets [`dense_walk`] answered.
+    dense_walks: u32,
+}
+
+fn search_traced(
+    sets: &[&CodeSet],
+    synonyms: Option<&Synonyms>,
+    query: &str,
+    opts: &SearchOptions,
+    trace: &mut Trace,
+) -> SearchResults {
     let mut q = query.trim();
     if q.len() > MAX_QUERY_LEN {
         let mut cut = MAX_QUERY_LEN;
@@ -165,7 +184,7 @@ pub fn search(sets: &[&CodeSet], synonyms: Option<&Synonyms>, query: &str, opts:
             if cands.iter().filter(|c| word_class(&c.key) == best_possible).count() >= limit {
                 break;
             }
-            word_candidates(set, si, &query, opts, limit, &mut cands);
+            word_candidates(set, si, &query, opts, limit, trace, &mut cands);
         }
     }
     cands.sort_unstable_by(|a, b| {
@@ -215,6 +234,46 @@ pub struct Typo {
     pub bit: u16,
     pub lev: Option<EditDistance>,
     pub swaps: Vec<String>,
+}
+
+/// The postings a misspelt word reaches in one set, kept for the keystrokes
+/// that follow: "diabetis t", "diabetis ty", … each need the same ones.
+#[derive(Default)]
+pub(crate) struct TypoMemo {
+    /// Most recent first, at most [`TYPO_MEMO_WORDS`].
+    entries: Vec<(Typo, TypoPostings)>,
+}
+
+/// (ordinal, from a synonym) pairs, shared with the memo.
+type TypoPostings = std::sync::Arc<[(u32, bool)]>;
+
+/// How many misspelt words a set remembers the postings of.
+const TYPO_MEMO_WORDS: usize = 4;
+
+/// The (ordinal, from synonym) postings under the index words of `set` that
+/// `t` accepts (at most [`MAX_TYPO_WORDS`] words each from its edit distance
+/// and from each swap), from the set's memo when the same typo was matched
+/// on an earlier keystroke.
+fn typo_postings(set: &CodeSet, t: &Typo) -> TypoPostings {
+    let same = |m: &Typo| m.lev == t.lev && m.swaps == t.swaps;
+    let mut memo = set.typo_memo.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(at) = memo.entries.iter().position(|(m, _)| same(m)) {
+        let entry = memo.entries.remove(at);
+        let postings = entry.1.clone();
+        memo.entries.insert(0, entry);
+        return postings;
+    }
+    let mut postings = Vec::new();
+    if let Some(lev) = &t.lev {
+        stream_words(set, lev.starts_with(), b"", MAX_TYPO_WORDS, |o, s, _| postings.push((o, s)));
+    }
+    for swapped in &t.swaps {
+        stream_words(set, Str::new(swapped).starts_with(), b"", MAX_TYPO_WORDS, |o, s, _| postings.push((o, s)));
+    }
+    let postings: TypoPostings = postings.into();
+    memo.entries.insert(0, (Typo { bit: 0, lev: t.lev.clone(), swaps: t.swaps.clone() }, postings.clone()));
+    memo.entries.truncate(TYPO_MEMO_WORDS);
+    postings
 }
 
 /// Whether some index word of `set` starts with `w`.
@@ -503,6 +562,12 @@ struct Refiner {
 }
 
 impl Refiner {
+    /// Query word `i`, `w`, matched by the ids of the index words it starts.
+    fn new(set: &CodeSet, i: usize, w: &str) -> Refiner {
+        let forward = set.forward();
+        Refiner { bit: 1 << i, ids: forward.prefix_range(set, w.as_bytes()), exact: forward.id(set, w.as_bytes()) }
+    }
+
     /// Adds this word's bits to `h` when `words` (an entry's ids) has a match.
     fn apply(&self, words: WordIds<'_>, h: &mut Hit) {
         if words.any_in(&self.ids) {
@@ -515,13 +580,112 @@ impl Refiner {
     }
 }
 
+/// Weighs one candidate code against the query: its match class (see
+/// [`word_key`]) and score, after checking the refiners on its own words.
+struct Classifier<'a> {
+    set: &'a CodeSet,
+    on: &'a OnDate,
+    opts: &'a SearchOptions,
+    filter: &'a Within,
+    q: &'a Query,
+    /// Present when there are refiners or refining expansions to check.
+    forward: Option<&'a Forward>,
+    refiners: &'a [Refiner],
+    refining_alts: &'a [(&'a Alt, Vec<std::ops::Range<u32>>)],
+}
+
+impl Classifier<'_> {
+    /// The match class of a code and its score, or None when it is noise or
+    /// not eligible. `h` holds what the posting lists marked.
+    fn class(&self, ord: u32, mut h: Hit) -> Option<([u32; 6], f64)> {
+        let n = self.q.words.len() as u32;
+        let full: u16 = ((1u32 << n) - 1) as u16;
+        if let Some(forward) = self.forward {
+            let ids = forward.words_of(ord);
+            for r in self.refiners {
+                r.apply(ids, &mut h);
+            }
+            for (alt, ranges) in self.refining_alts {
+                if ranges.iter().all(|r| ids.any_in(r)) {
+                    h.abbr |= alt.covers;
+                    if alt.covers.count_ones() > 1 {
+                        h.phrase |= alt.covers;
+                    }
+                }
+            }
+        }
+        let any = (h.desc | h.syn | h.abbr) & full;
+        let matched = any.count_ones();
+        let unmatched = n - matched;
+        // Codes matching fewer than half the words are noise.
+        if matched == 0 || (unmatched > 0 && n > 1 && matched * 2 < n) {
+            return None;
+        }
+        if !eligible_on(self.on, ord, self.opts) || !self.filter.admits(self.set, ord) {
+            return None;
+        }
+        // A word that is a known abbreviation ("mi") matched only as the
+        // prefix of another word ("mild") is a weak match; other words are
+        // prefixes by design.
+        let may_be_prefix: u16 = !self.q.covered;
+        let direct = h.desc | h.abbr;
+        let typo = (h.typo & !h.abbr & any & !(h.exact)).count_ones();
+        let weak = (any & !h.exact & !h.abbr & !h.typo & !may_be_prefix).count_ones();
+        let syn_only = (any & !direct).count_ones();
+        let header = !self.on.billable(ord) as u32;
+        let score = (0.9 * matched as f64 / n as f64)
+            - 0.05 * (syn_only + typo) as f64 / n as f64
+            - 0.02 * weak as f64 / n as f64
+            - 0.02 * header as f64;
+        Some(([unmatched, typo, weak, syn_only, loose(any, h.phrase), header], score.max(0.0)))
+    }
+}
+
+/// The classes of the best `limit` codes read so far in a rank-order walk,
+/// best first.
+struct Kept {
+    limit: usize,
+    classes: Vec<[u32; 6]>,
+}
+
+impl Kept {
+    fn new(limit: usize) -> Kept {
+        Kept { limit, classes: Vec::with_capacity(limit + 1) }
+    }
+
+    /// Takes a code of this class read now; false when it cannot enter the
+    /// answer (the codes kept are as good, and were read first).
+    fn offer(&mut self, class: [u32; 6]) -> bool {
+        if self.classes.len() == self.limit && self.classes.last().is_none_or(|worst| class >= *worst) {
+            return false;
+        }
+        let at = self.classes.partition_point(|k| *k <= class);
+        self.classes.insert(at, class);
+        self.classes.truncate(self.limit);
+        true
+    }
+
+    /// Whether no code read later, of class `bound` at best, can enter.
+    fn settled(&self, bound: [u32; 6]) -> bool {
+        self.classes.len() == self.limit && self.classes.last().is_some_and(|worst| *worst <= bound)
+    }
+}
+
 /// Codes whose words match the query words.
 ///
 /// Rare words and expansions are *drivers*: their posting lists name the
 /// candidates. Common ones are *refiners* (see [`REFINER_MIN_VOLUME`]),
 /// checked on each candidate. When every word is common, the codes are read
 /// in rank order and the first `limit` of the best class end the search.
-fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, limit: usize, out: &mut Vec<Candidate>) {
+fn word_candidates(
+    set: &CodeSet,
+    si: usize,
+    q: &Query,
+    opts: &SearchOptions,
+    limit: usize,
+    trace: &mut Trace,
+    out: &mut Vec<Candidate>,
+) {
     let words = &q.words;
     let on = set.on_date(opts.date);
     // How many postings each word would merge; the rarest word always drives.
@@ -550,13 +714,8 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
         .filter(|(_, &v)| too_common(v))
         .map(|(a, _)| (a, a.words.iter().map(|e| set.forward().prefix_range(set, e.as_bytes())).collect()))
         .collect();
-    let mut refiners = Vec::new();
-    for (i, w) in words.iter().enumerate() {
-        if is_refiner(i) {
-            let ids = set.forward().prefix_range(set, w.as_bytes());
-            refiners.push(Refiner { bit: 1 << i, exact: set.forward().id(set, w.as_bytes()), ids });
-        }
-    }
+    let refiners: Vec<Refiner> =
+        words.iter().enumerate().filter(|&(i, _)| is_refiner(i)).map(|(i, w)| Refiner::new(set, i, w)).collect();
     // A word this set does not know at all (no postings here, no typo to
     // try, no expansion known here: "noner" and its "nonemergency" are in
     // HCPCS only) can match no code of this set. It drives nothing, and
@@ -573,12 +732,45 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
     let n = words.len() as u32;
     let possible = n - unknown.count_ones();
     if possible == 0 || (unknown != 0 && n > 1 && possible * 2 < n) {
-        return; // every code here would be noise (see `classify`)
+        return; // every code here would be noise (see `Classifier::class`)
     }
     let drives = |i: usize| !is_refiner(i) && unknown & (1 << i) == 0;
     let has_drivers =
         (0..words.len()).any(drives) || q.alts.iter().zip(&alt_volumes).any(|(_, &v)| v > 0 && !too_common(v));
     let filter = Within::new(set, opts);
+
+    // Plain words (no expansion, no typo, all known here) whose matches are
+    // dense in rank order ("co", "di": a fifth of the codes each) find the
+    // first `limit` codes of the best class within a few dozen codes read in
+    // rank order, each checked for every word on its own words, where
+    // merging their posting lists marks ~20,000 codes. When that walk stops
+    // early its answer is the postings path's: a code of the best class
+    // matches every word in its own description, which the forward index
+    // holds, and the codes it cannot see (matched only through synonyms)
+    // are of a worse class. Else the postings path runs, the walk having
+    // cost at most a share of what it costs.
+    if trace.dense_walk && has_drivers && q.alts.is_empty() && q.typos.is_empty() && unknown == 0 {
+        let driven: u64 = volumes.iter().enumerate().filter(|&(i, _)| drives(i)).map(|(_, &v)| v).sum();
+        if driven >= RANK_WALK_MIN as u64 {
+            let every_word: Vec<Refiner> = words.iter().enumerate().map(|(i, w)| Refiner::new(set, i, w)).collect();
+            let classifier = Classifier {
+                set,
+                on: &on,
+                opts,
+                filter: &filter,
+                q,
+                forward: Some(set.forward()),
+                refiners: &every_word,
+                refining_alts: &[],
+            };
+            let budget = (driven / SPECULATION_SHARE) as usize;
+            if let Some(found) = dense_walk(&classifier, si, q.best_class(), limit, budget) {
+                trace.dense_walks += 1;
+                keep_best(found, limit, out);
+                return;
+            }
+        }
+    }
 
     // Reuse the set's scratch array (all zero between searches) when it is free.
     let mut guard = set.scratch.try_lock().ok();
@@ -618,13 +810,8 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
         // A word no code set knows may be misspelt (see [`Typo`]).
         if found == 0 {
             if let Some(t) = q.typos.iter().find(|t| t.bit == bit) {
-                if let Some(lev) = &t.lev {
-                    stream_words(set, lev.starts_with(), b"", MAX_TYPO_WORDS, |o, s, _| mark(o, s, false, true));
-                }
-                for swapped in &t.swaps {
-                    stream_words(set, Str::new(swapped).starts_with(), b"", MAX_TYPO_WORDS, |o, s, _| {
-                        mark(o, s, false, true)
-                    });
+                for &(o, s) in typo_postings(set, t).iter() {
+                    mark(o, s, false, true);
                 }
             }
         }
@@ -655,49 +842,17 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
         }
     }
 
-    let full: u16 = ((1u32 << n) - 1) as u16;
-    // A word that is a known abbreviation ("mi") matched only as the prefix
-    // of another word ("mild") is a weak match; other words are prefixes by design.
-    let may_be_prefix: u16 = !q.covered;
     // Built on first need: many queries have no refiner.
     let forward = (!refiners.is_empty() || !refining_alts.is_empty()).then(|| set.forward());
-    // The match class of a code (see [`word_key`]) and its score, or None
-    // when it is noise or not eligible.
-    let classify = |ord: u32, mut h: Hit| -> Option<([u32; 6], f64)> {
-        if let Some(forward) = forward {
-            let ids = forward.words_of(ord);
-            for r in &refiners {
-                r.apply(ids, &mut h);
-            }
-            for (alt, ranges) in &refining_alts {
-                if ranges.iter().all(|r| ids.any_in(r)) {
-                    h.abbr |= alt.covers;
-                    if alt.covers.count_ones() > 1 {
-                        h.phrase |= alt.covers;
-                    }
-                }
-            }
-        }
-        let any = (h.desc | h.syn | h.abbr) & full;
-        let matched = any.count_ones();
-        let unmatched = n - matched;
-        // Codes matching fewer than half the words are noise.
-        if matched == 0 || (unmatched > 0 && n > 1 && matched * 2 < n) {
-            return None;
-        }
-        if !eligible_on(&on, ord, opts) || !filter.admits(set, ord) {
-            return None;
-        }
-        let direct = h.desc | h.abbr;
-        let typo = (h.typo & !h.abbr & any & !(h.exact)).count_ones();
-        let weak = (any & !h.exact & !h.abbr & !h.typo & !may_be_prefix).count_ones();
-        let syn_only = (any & !direct).count_ones();
-        let header = !on.billable(ord) as u32;
-        let score = (0.9 * matched as f64 / n as f64)
-            - 0.05 * (syn_only + typo) as f64 / n as f64
-            - 0.02 * weak as f64 / n as f64
-            - 0.02 * header as f64;
-        Some(([unmatched, typo, weak, syn_only, loose(any, h.phrase), header], score.max(0.0)))
+    let classifier = Classifier {
+        set,
+        on: &on,
+        opts,
+        filter: &filter,
+        q,
+        forward,
+        refiners: &refiners,
+        refining_alts: &refining_alts,
     };
     let candidate =
         |ord: u32, class: [u32; 6], score: f64| Candidate { key: word_key(set, si, ord, class), set: si, ord, score };
@@ -735,27 +890,23 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
             Some(_) => touched.iter().filter(|&&o| hits.get(o as usize).is_some_and(strong)).count(),
             None => usize::MAX,
         };
-        let mut kept: Vec<[u32; 6]> = Vec::with_capacity(limit + 1);
+        let mut kept = Kept::new(limit);
         // Weighs one code; true once nothing unread can enter the answer.
         let mut visit = |ord: u32| -> bool {
             let h = hits.get(ord as usize).copied().unwrap_or_default();
             if weak_bound.is_some() && strong(&h) {
                 strong_left = strong_left.saturating_sub(1);
             }
-            if let Some((class, score)) = classify(ord, h) {
-                if kept.len() < limit || kept.last().is_some_and(|worst| class < *worst) {
-                    let at = kept.partition_point(|k| *k <= class);
-                    kept.insert(at, class);
-                    kept.truncate(limit);
+            if let Some((class, score)) = classifier.class(ord, h) {
+                if kept.offer(class) {
                     local.push(candidate(ord, class, score));
                 }
             }
             // The best class any unread code can have.
-            let bound = match weak_bound {
+            kept.settled(match weak_bound {
                 Some(weak) if strong_left == 0 => weak,
                 _ => best_possible,
-            };
-            kept.len() == limit && kept.last().is_some_and(|worst| *worst <= bound)
+            })
         };
         if has_drivers {
             // Only the touched codes are candidates: mark their places in
@@ -792,7 +943,7 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
         }
     } else {
         local.extend(touched.iter().filter_map(|&ord| {
-            let (class, score) = classify(ord, hits.get(ord as usize).copied().unwrap_or_default())?;
+            let (class, score) = classifier.class(ord, hits.get(ord as usize).copied().unwrap_or_default())?;
             Some(candidate(ord, class, score))
         }));
     }
@@ -801,12 +952,59 @@ fn word_candidates(set: &CodeSet, si: usize, q: &Query, opts: &SearchOptions, li
             *h = Hit::default();
         }
     }
+    keep_best(local, limit, out);
+}
+
+/// Adds the best `limit` of `local` to `out`.
+fn keep_best(mut local: Vec<Candidate>, limit: usize, out: &mut Vec<Candidate>) {
     if local.len() > limit {
         local.select_nth_unstable_by(limit - 1, |a, b| a.key.cmp(&b.key));
         local.truncate(limit);
     }
     out.extend(local);
 }
+
+/// The share of the driving words' posting volume that [`dense_walk`] may
+/// read in codes before giving up: a code read costs about what a few
+/// postings merged do.
+const SPECULATION_SHARE: u64 = 4;
+
+/// Reads the set's codes in rank order, weighing each on its own words,
+/// and returns the candidates once the first `limit` of class `best` are
+/// found; None when `budget` codes are read first.
+fn dense_walk(
+    classifier: &Classifier<'_>,
+    si: usize,
+    best: [u32; 6],
+    limit: usize,
+    budget: usize,
+) -> Option<Vec<Candidate>> {
+    let set = classifier.set;
+    let mut kept = Kept::new(limit);
+    let mut local = Vec::new();
+    for (read, &ord) in set.rank_order().iter().take(budget).enumerate() {
+        if let Some((class, score)) = classifier.class(ord, Hit::default()) {
+            if kept.offer(class) {
+                local.push(Candidate { key: word_key(set, si, ord, class), set: si, ord, score });
+            }
+        }
+        if kept.settled(best) {
+            return Some(local);
+        }
+        // Give up as soon as the codes of the best class found so far say
+        // that `limit` of them lie beyond the budget.
+        if read % PROJECT_EVERY == PROJECT_EVERY - 1 {
+            let found = kept.classes.iter().filter(|&&c| c == best).count();
+            if (read + 1) * limit > budget * found {
+                return None;
+            }
+        }
+    }
+    None
+}
+
+/// How often (in codes read) [`dense_walk`] checks that it is on course.
+const PROJECT_EVERY: usize = 128;
 
 /// The sort key of a word match: its match class (unmatched words, typos,
 /// weak words, synonym-only words, loose words, header on the date), then the
@@ -868,5 +1066,81 @@ impl Within {
             return true;
         }
         self.node.is_some_and(|anc| set.ancestors(ord).contains(&anc))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::MedCode;
+
+    fn synonyms() -> Synonyms {
+        Synonyms::open(crate::format::Bytes::from_static(crate::embedded::synonyms()), "the embedded synonym list")
+            .expect("embedded synonyms")
+    }
+
+    fn answers(r: &SearchResults) -> Vec<(&'static str, String, bool, u64)> {
+        r.results.iter().map(|x| (x.system, x.code.clone(), x.billable, x.score.to_bits())).collect()
+    }
+
+    /// Every keystroke of `queries`.
+    fn keystrokes(queries: &[&str]) -> Vec<String> {
+        queries.iter().flat_map(|q| (1..=q.len()).map(|i| q[..i].to_string())).collect()
+    }
+
+    #[test]
+    fn the_dense_walk_answers_as_the_postings_path_does() {
+        let mc = MedCode::embedded().unwrap();
+        let synonyms = synonyms();
+        let date = Date::parse_opt("2026-11-28").unwrap();
+        let icd =
+            SearchOptions { limit: 10, billable_only: true, system: Some(System::Icd10Cm), ..SearchOptions::on(date) };
+        let all = SearchOptions { limit: 20, ..SearchOptions::on(date) };
+        let hcpcs = SearchOptions { limit: 10, system: Some(System::Hcpcs), ..SearchOptions::on(date) };
+        let inside = SearchOptions { within: Some("S".into()), ..icd.clone() };
+        let typed = keystrokes(&["contusion of knee", "dislocation", "malignant", "pain in", "se", "wheelchair", "ac"]);
+        let mut dense_walks = 0;
+        for opts in [&icd, &all, &hcpcs, &inside] {
+            let sets: Vec<&CodeSet> = mc
+                .sets()
+                .iter()
+                .filter(|s| opts.system.map_or(s.system != System::PlaceOfService, |sys| s.system == sys))
+                .collect();
+            for q in &typed {
+                let mut walked = Trace { dense_walk: true, dense_walks: 0 };
+                let fast = search_traced(&sets, Some(&synonyms), q, opts, &mut walked);
+                let mut merged = Trace { dense_walk: false, dense_walks: 0 };
+                let slow = search_traced(&sets, Some(&synonyms), q, opts, &mut merged);
+                assert_eq!(answers(&fast), answers(&slow), "{q:?} with {opts:?}");
+                assert_eq!(merged.dense_walks, 0);
+                dense_walks += walked.dense_walks;
+            }
+        }
+        // "co", "di", "ma", "pa", "se", "ac" in ICD-10-CM at least.
+        assert!(dense_walks >= 6, "the dense walk answered {dense_walks} searches");
+    }
+
+    #[test]
+    fn a_misspelt_word_remembered_from_the_last_keystroke_finds_what_it_found_fresh() {
+        let mc = MedCode::embedded().unwrap();
+        let synonyms = synonyms();
+        let opts = SearchOptions { limit: 20, ..SearchOptions::on(Date::parse_opt("2026-11-28").unwrap()) };
+        let sets: Vec<&CodeSet> = mc.sets().iter().filter(|s| s.system != System::PlaceOfService).collect();
+        let forget = || sets.iter().for_each(|s| s.typo_memo.lock().unwrap().entries.clear());
+        let remembered = |s: &CodeSet| s.typo_memo.lock().unwrap().entries.first().map(|(_, p)| p.clone());
+        let icd = mc.set(System::Icd10Cm).unwrap();
+        let mut last: Option<TypoPostings> = None;
+        for q in keystrokes(&["diabetis type 2", "hypertention", "pnuemonia viral", "siezure disord", "wheelchiar"]) {
+            let warm = search(&sets, Some(&synonyms), &q, &opts);
+            let now = remembered(icd);
+            // Later keystrokes of one misspelt word reuse its postings.
+            if q.starts_with("diabetis ") {
+                assert!(matches!((&last, &now), (Some(a), Some(b)) if std::sync::Arc::ptr_eq(a, b)), "{q:?}");
+            }
+            forget();
+            let fresh = search(&sets, Some(&synonyms), &q, &opts);
+            assert_eq!(answers(&warm), answers(&fresh), "{q:?}");
+            last = remembered(icd);
+        }
     }
 }
