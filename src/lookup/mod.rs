@@ -563,9 +563,13 @@ struct Refiner {
 
 impl Refiner {
     /// Query word `i`, `w`, matched by the ids of the index words it starts.
-    fn new(set: &CodeSet, i: usize, w: &str) -> Refiner {
+    /// Whether it is matched exactly counts only for a word an abbreviation
+    /// covers (see [`Classifier::class`]): a refiner is never a typo.
+    fn new(set: &CodeSet, q: &Query, i: usize) -> Refiner {
         let forward = set.forward();
-        Refiner { bit: 1 << i, ids: forward.prefix_range(set, w.as_bytes()), exact: forward.id(set, w.as_bytes()) }
+        let w = q.words[i].as_bytes();
+        let exact = if q.covered & (1 << i) != 0 { forward.id(set, w) } else { None };
+        Refiner { bit: 1 << i, ids: forward.prefix_range(set, w), exact }
     }
 
     /// Adds this word's bits to `h` when `words` (an entry's ids) has a match.
@@ -598,6 +602,11 @@ impl Classifier<'_> {
     /// The match class of a code and its score, or None when it is noise or
     /// not eligible. `h` holds what the posting lists marked.
     fn class(&self, ord: u32, mut h: Hit) -> Option<([u32; 6], f64)> {
+        // Eligibility first: a bit test, where the refiners search the
+        // code's words.
+        if !eligible_on(self.on, ord, self.opts) {
+            return None;
+        }
         let n = self.q.words.len() as u32;
         let full: u16 = ((1u32 << n) - 1) as u16;
         if let Some(forward) = self.forward {
@@ -621,7 +630,7 @@ impl Classifier<'_> {
         if matched == 0 || (unmatched > 0 && n > 1 && matched * 2 < n) {
             return None;
         }
-        if !eligible_on(self.on, ord, self.opts) || !self.filter.admits(self.set, ord) {
+        if !self.filter.admits(self.set, ord) {
             return None;
         }
         // A word that is a known abbreviation ("mi") matched only as the
@@ -714,8 +723,7 @@ fn word_candidates(
         .filter(|(_, &v)| too_common(v))
         .map(|(a, _)| (a, a.words.iter().map(|e| set.forward().prefix_range(set, e.as_bytes())).collect()))
         .collect();
-    let refiners: Vec<Refiner> =
-        words.iter().enumerate().filter(|&(i, _)| is_refiner(i)).map(|(i, w)| Refiner::new(set, i, w)).collect();
+    let refiners: Vec<Refiner> = (0..words.len()).filter(|&i| is_refiner(i)).map(|i| Refiner::new(set, q, i)).collect();
     // A word this set does not know at all (no postings here, no typo to
     // try, no expansion known here: "noner" and its "nonemergency" are in
     // HCPCS only) can match no code of this set. It drives nothing, and
@@ -752,7 +760,7 @@ fn word_candidates(
     if trace.dense_walk && has_drivers && q.alts.is_empty() && q.typos.is_empty() && unknown == 0 {
         let driven: u64 = volumes.iter().enumerate().filter(|&(i, _)| drives(i)).map(|(_, &v)| v).sum();
         if driven >= RANK_WALK_MIN as u64 {
-            let every_word: Vec<Refiner> = words.iter().enumerate().map(|(i, w)| Refiner::new(set, i, w)).collect();
+            let every_word: Vec<Refiner> = (0..words.len()).map(|i| Refiner::new(set, q, i)).collect();
             let classifier = Classifier {
                 set,
                 on: &on,
