@@ -129,7 +129,7 @@ struct Candidate {
 
 /// Runs a query over `sets` (already filtered to the wanted systems).
 pub fn search(sets: &[&CodeSet], synonyms: Option<&Synonyms>, query: &str, opts: &SearchOptions) -> SearchResults {
-    search_traced(sets, synonyms, query, opts, &mut Trace { dense_walk: true, dense_walks: 0 })
+    search_traced(sets, synonyms, query, opts, &mut Trace::default())
 }
 
 /// Which paths a search may take and took: the tests compare the answers
@@ -137,8 +137,19 @@ pub fn search(sets: &[&CodeSet], synonyms: Option<&Synonyms>, query: &str, opts:
 struct Trace {
     /// Whether plain, common words may be answered by [`dense_walk`].
     dense_walk: bool,
+    /// Whether many candidates are read in rank order with early stops
+    /// (else every one is weighed).
+    rank_walk: bool,
     /// How many code sets [`dense_walk`] answered.
     dense_walks: u32,
+    /// How many code sets the rank-order walk answered.
+    rank_walks: u32,
+}
+
+impl Default for Trace {
+    fn default() -> Trace {
+        Trace { dense_walk: true, rank_walk: true, dense_walks: 0, rank_walks: 0 }
+    }
 }
 
 fn search_traced(
@@ -567,7 +578,7 @@ impl Refiner {
     /// covers (see [`Classifier::class`]): a refiner is never a typo.
     fn new(set: &CodeSet, q: &Query, i: usize) -> Refiner {
         let forward = set.forward();
-        let w = q.words[i].as_bytes();
+        let w = q.words.get(i).map_or(&b""[..], |w| w.as_bytes());
         let exact = if q.covered & (1 << i) != 0 { forward.id(set, w) } else { None };
         Refiner { bit: 1 << i, ids: forward.prefix_range(set, w), exact }
     }
@@ -650,33 +661,47 @@ impl Classifier<'_> {
     }
 }
 
-/// The classes of the best `limit` codes read so far in a rank-order walk,
-/// best first.
+/// A match class and a rank position in one integer that sorts like the
+/// pair: each count of the class (at most [`MAX_QUERY_WORDS`] + 1) in 5 bits,
+/// the position in the low 32.
+fn walk_key(class: [u32; 6], at: u32) -> u64 {
+    let class = class.iter().fold(0u64, |key, &c| key << 5 | u64::from(c.min(31)));
+    class << 32 | u64::from(at)
+}
+
+/// The best `limit` codes read so far in a rank-order walk, best first, by
+/// [`walk_key`]: the position is the static order within a class (see
+/// [`CodeSet::rank_order`]), so codes may be read in any order.
 struct Kept {
     limit: usize,
-    classes: Vec<[u32; 6]>,
+    keys: Vec<u64>,
 }
 
 impl Kept {
     fn new(limit: usize) -> Kept {
-        Kept { limit, classes: Vec::with_capacity(limit + 1) }
+        Kept { limit, keys: Vec::with_capacity(limit + 1) }
     }
 
-    /// Takes a code of this class read now; false when it cannot enter the
-    /// answer (the codes kept are as good, and were read first).
-    fn offer(&mut self, class: [u32; 6]) -> bool {
-        if self.classes.len() == self.limit && self.classes.last().is_none_or(|worst| class >= *worst) {
+    /// Takes a code with this key; false when it cannot enter the answer.
+    fn offer(&mut self, key: u64) -> bool {
+        if self.keys.len() == self.limit && self.keys.last().is_none_or(|&worst| key >= worst) {
             return false;
         }
-        let at = self.classes.partition_point(|k| *k <= class);
-        self.classes.insert(at, class);
-        self.classes.truncate(self.limit);
+        let at = self.keys.partition_point(|&k| k <= key);
+        self.keys.insert(at, key);
+        self.keys.truncate(self.limit);
         true
     }
 
-    /// Whether no code read later, of class `bound` at best, can enter.
-    fn settled(&self, bound: [u32; 6]) -> bool {
-        self.classes.len() == self.limit && self.classes.last().is_some_and(|worst| *worst <= bound)
+    /// Whether no code whose key is at least `unread` can enter.
+    fn settled(&self, unread: u64) -> bool {
+        self.keys.len() == self.limit && self.keys.last().is_some_and(|&worst| worst < unread)
+    }
+
+    /// How many codes of class `class` are kept.
+    fn count(&self, class: [u32; 6]) -> usize {
+        let class = walk_key(class, 0) >> 32;
+        self.keys.iter().filter(|&&k| k >> 32 == class).count()
     }
 }
 
@@ -866,7 +891,8 @@ fn word_candidates(
         |ord: u32, class: [u32; 6], score: f64| Candidate { key: word_key(set, si, ord, class), set: si, ord, score };
 
     let mut local: Vec<Candidate> = Vec::new();
-    if !has_drivers || touched.len() >= RANK_WALK_MIN {
+    if !has_drivers || (trace.rank_walk && touched.len() >= RANK_WALK_MIN) {
+        trace.rank_walks += 1;
         // Read the codes in rank order, the static order within a class:
         // a code whose class is no better than the `limit`-th best class met
         // so far can never enter the answer, and once those are all of the
@@ -898,53 +924,86 @@ fn word_candidates(
             Some(_) => touched.iter().filter(|&&o| hits.get(o as usize).is_some_and(strong)).count(),
             None => usize::MAX,
         };
+        // A code missing a word that drives (one no common expansion can
+        // still match on its own words) has one more unmatched word than the
+        // best, and so (a bound) one fewer loose word. Such codes are read
+        // after the others: when fewer than `limit` codes have every word
+        // ("type 2 diabetes with hy" has 5), the rest of the answer is the
+        // first codes missing one, not a read of every touched code.
+        let refined_by_alts = refining_alts.iter().fold(0u16, |bits, (a, _)| bits | a.covers);
+        let needed = driving & !refined_by_alts;
+        let complete = |h: &Hit| needed & !(h.desc | h.syn | h.abbr) == 0;
+        // Every touched code is complete when each word and expansion that
+        // drove marks all the needed words itself ("nec" and its expansions).
+        let all_complete = (0..words.len()).filter(|&i| drives(i)).all(|i| needed & !(1 << i) == 0)
+            && q.alts
+                .iter()
+                .zip(&alt_volumes)
+                .filter(|&(_, &v)| v > 0 && !too_common(v))
+                .all(|(a, _)| needed & !a.covers == 0);
+        let incomplete_bound = walk_key([best_possible[0] + 1, 0, 0, 0, best_possible[4].saturating_sub(1), 0], 0);
         let mut kept = Kept::new(limit);
-        // Weighs one code; true once nothing unread can enter the answer.
-        let mut visit = |ord: u32| -> bool {
+        // Weighs the code at rank position `at`; true when it is strong.
+        let weigh = |ord: u32, at: u32, kept: &mut Kept, local: &mut Vec<Candidate>| -> bool {
             let h = hits.get(ord as usize).copied().unwrap_or_default();
-            if weak_bound.is_some() && strong(&h) {
-                strong_left = strong_left.saturating_sub(1);
-            }
             if let Some((class, score)) = classifier.class(ord, h) {
-                if kept.offer(class) {
+                if kept.offer(walk_key(class, at)) {
                     local.push(candidate(ord, class, score));
                 }
             }
-            // The best class any unread code can have.
-            kept.settled(match weak_bound {
-                Some(weak) if strong_left == 0 => weak,
-                _ => best_possible,
-            })
+            weak_bound.is_some() && strong(&h)
         };
+        // The best class any unread complete code can have.
+        let complete_bound = |strong_left: usize| match weak_bound {
+            Some(weak) if strong_left == 0 => walk_key(weak, 0),
+            _ => walk_key(best_possible, 0),
+        };
+        let mut complete_unread = complete_bound(strong_left);
+        let order = set.rank_order();
         if has_drivers {
             // Only the touched codes are candidates: mark their places in
             // rank order and read the marks back (a bit each, skipping 64
             // unmarked places at a time), so the cost follows the touched
-            // codes rather than the whole set.
-            let mut marks = vec![0u64; set.len().div_ceil(64)];
+            // codes rather than the whole set. Complete codes first.
+            let words_per_pass = set.len().div_ceil(64);
+            let mut marks = vec![0u64; 2 * words_per_pass];
             for &ord in &touched {
+                let pass = usize::from(!all_complete && !hits.get(ord as usize).is_some_and(complete));
                 if let Some(at) = set.rank_position(ord) {
-                    if let Some(w) = marks.get_mut(at as usize / 64) {
+                    if let Some(w) = marks.get_mut(pass * words_per_pass + at as usize / 64) {
                         *w |= 1 << (at % 64);
                     }
                 }
             }
-            let order = set.rank_order();
-            'walk: for (i, &word) in marks.iter().enumerate() {
-                let mut word = word;
-                while word != 0 {
-                    let at = i * 64 + word.trailing_zeros() as usize;
-                    word &= word - 1;
-                    if let Some(&ord) = order.get(at) {
-                        if visit(ord) {
+            let (complete_marks, incomplete_marks) = marks.split_at(words_per_pass);
+            'walk: for (pass, marks) in [complete_marks, incomplete_marks].into_iter().enumerate() {
+                for (i, &word) in marks.iter().enumerate() {
+                    let mut word = word;
+                    while word != 0 {
+                        let at = (i * 64) as u32 + word.trailing_zeros();
+                        word &= word - 1;
+                        let Some(&ord) = order.get(at as usize) else { continue };
+                        if weigh(ord, at, &mut kept, &mut local) {
+                            strong_left = strong_left.saturating_sub(1);
+                            complete_unread = complete_bound(strong_left);
+                        }
+                        // What no unread code can beat: in the first pass,
+                        // a later complete code or any incomplete one; in
+                        // the second, a later incomplete one.
+                        let unread = match pass {
+                            0 => (complete_unread | u64::from(at + 1)).min(incomplete_bound),
+                            _ => incomplete_bound | u64::from(at + 1),
+                        };
+                        if kept.settled(unread) {
                             break 'walk;
                         }
                     }
                 }
             }
         } else {
-            for &ord in set.rank_order() {
-                if visit(ord) {
+            for (at, &ord) in (0u32..).zip(order) {
+                weigh(ord, at, &mut kept, &mut local);
+                if kept.settled(walk_key(best_possible, at + 1)) {
                     break;
                 }
             }
@@ -991,18 +1050,19 @@ fn dense_walk(
     let mut kept = Kept::new(limit);
     let mut local = Vec::new();
     for (read, &ord) in set.rank_order().iter().take(budget).enumerate() {
+        let at = read as u32;
         if let Some((class, score)) = classifier.class(ord, Hit::default()) {
-            if kept.offer(class) {
+            if kept.offer(walk_key(class, at)) {
                 local.push(Candidate { key: word_key(set, si, ord, class), set: si, ord, score });
             }
         }
-        if kept.settled(best) {
+        if kept.settled(walk_key(best, at + 1)) {
             return Some(local);
         }
         // Give up as soon as the codes of the best class found so far say
         // that `limit` of them lie beyond the budget.
         if read % PROJECT_EVERY == PROJECT_EVERY - 1 {
-            let found = kept.classes.iter().filter(|&&c| c == best).count();
+            let found = kept.count(best);
             if (read + 1) * limit > budget * found {
                 return None;
             }
@@ -1115,9 +1175,9 @@ mod tests {
                 .filter(|s| opts.system.map_or(s.system != System::PlaceOfService, |sys| s.system == sys))
                 .collect();
             for q in &typed {
-                let mut walked = Trace { dense_walk: true, dense_walks: 0 };
+                let mut walked = Trace::default();
                 let fast = search_traced(&sets, Some(&synonyms), q, opts, &mut walked);
-                let mut merged = Trace { dense_walk: false, dense_walks: 0 };
+                let mut merged = Trace { dense_walk: false, ..Trace::default() };
                 let slow = search_traced(&sets, Some(&synonyms), q, opts, &mut merged);
                 assert_eq!(answers(&fast), answers(&slow), "{q:?} with {opts:?}");
                 assert_eq!(merged.dense_walks, 0);
@@ -1126,6 +1186,39 @@ mod tests {
         }
         // "co", "di", "ma", "pa", "se", "ac" in ICD-10-CM at least.
         assert!(dense_walks >= 6, "the dense walk answered {dense_walks} searches");
+    }
+
+    #[test]
+    fn the_rank_walk_stops_early_on_the_answer_weighing_every_candidate_gives() {
+        let mc = MedCode::embedded().unwrap();
+        let synonyms = synonyms();
+        let date = Date::parse_opt("2026-11-28").unwrap();
+        let icd =
+            SearchOptions { limit: 10, billable_only: true, system: Some(System::Icd10Cm), ..SearchOptions::on(date) };
+        let all = SearchOptions { limit: 20, ..SearchOptions::on(date) };
+        let hcpcs = SearchOptions { limit: 10, system: Some(System::Hcpcs), ..SearchOptions::on(date) };
+        // Weak abbreviations ("nec"), fewer complete codes than the limit
+        // ("type 2 diabetes with hy", "diab 2 k"), refiners ("fracture of
+        // ne"), typos ("diabetis ty"), expansions ("copd exac").
+        let typed = keystrokes(&["femur nec", "type 2 diabetes with hy", "diab 2 kid", "fracture of neck"]);
+        let more = ["diabetis ty", "copd exac", "fx femur", "wheelchair cushion", "chest pain on breathing"];
+        let mut rank_walks = 0;
+        for opts in [&icd, &all, &hcpcs] {
+            let sets: Vec<&CodeSet> = mc
+                .sets()
+                .iter()
+                .filter(|s| opts.system.map_or(s.system != System::PlaceOfService, |sys| s.system == sys))
+                .collect();
+            for q in typed.iter().map(String::as_str).chain(more) {
+                let mut walked = Trace { dense_walk: false, ..Trace::default() };
+                let early = search_traced(&sets, Some(&synonyms), q, opts, &mut walked);
+                let mut weighed = Trace { dense_walk: false, rank_walk: false, ..Trace::default() };
+                let every = search_traced(&sets, Some(&synonyms), q, opts, &mut weighed);
+                assert_eq!(answers(&early), answers(&every), "{q:?} with {opts:?}");
+                rank_walks += walked.rank_walks - weighed.rank_walks;
+            }
+        }
+        assert!(rank_walks >= 20, "the rank walk with drivers answered {rank_walks} searches");
     }
 
     #[test]
