@@ -559,12 +559,6 @@ const REFINER_MIN_VOLUME: u64 = 4_000;
 /// Codes are then read in rank order and the first good ones end the search.
 const REFINER_ALWAYS: u64 = 20_000;
 
-/// The number of postings under the index words starting with `w`.
-fn posting_volume(set: &CodeSet, w: &str) -> u64 {
-    let forward = set.forward();
-    forward.volume(&forward.prefix_range(set, w.as_bytes()))
-}
-
 /// A query word matched by word-id range (see [`crate::codeset::forward`]).
 struct Refiner {
     bit: u16,
@@ -573,14 +567,14 @@ struct Refiner {
 }
 
 impl Refiner {
-    /// Query word `i`, `w`, matched by the ids of the index words it starts.
-    /// Whether it is matched exactly counts only for a word an abbreviation
-    /// covers (see [`Classifier::class`]): a refiner is never a typo.
-    fn new(set: &CodeSet, q: &Query, i: usize) -> Refiner {
-        let forward = set.forward();
+    /// Query word `i`, matched by `ids`, the ids of the index words it
+    /// starts. Whether it is matched exactly counts only for a word an
+    /// abbreviation covers (see [`Classifier::class`]): a refiner is never a
+    /// typo.
+    fn new(set: &CodeSet, q: &Query, i: usize, ids: std::ops::Range<u32>) -> Refiner {
         let w = q.words.get(i).map_or(&b""[..], |w| w.as_bytes());
-        let exact = if q.covered & (1 << i) != 0 { forward.id(set, w) } else { None };
-        Refiner { bit: 1 << i, ids: forward.prefix_range(set, w), exact }
+        let exact = if q.covered & (1 << i) != 0 { set.forward().id(set, w) } else { None };
+        Refiner { bit: 1 << i, ids, exact }
     }
 
     /// Adds this word's bits to `h` when `words` (an entry's ids) has a match.
@@ -722,20 +716,31 @@ fn word_candidates(
 ) {
     let words = &q.words;
     let on = set.on_date(opts.date);
-    // How many postings each word would merge; the rarest word always drives.
-    let volumes: Vec<u64> = words.iter().map(|w| posting_volume(set, w)).collect();
-    // Each expansion's words with their volumes, rarest first; an
+    // The ids of the index words each query word starts (see
+    // [`crate::codeset::forward`]), and how many postings they would merge;
+    // the rarest word always drives.
+    let forward = set.forward();
+    let word_ids: Vec<std::ops::Range<u32>> = words.iter().map(|w| forward.prefix_range(set, w.as_bytes())).collect();
+    let volumes: Vec<u64> = word_ids.iter().map(|ids| forward.volume(ids)).collect();
+    // Each expansion's words with their volumes and ids, rarest first; an
     // expansion's volume is its rarest word's.
-    let alt_words: Vec<Vec<(u64, &String)>> = q
+    let alt_words: Vec<Vec<(u64, &String, std::ops::Range<u32>)>> = q
         .alts
         .iter()
         .map(|a| {
-            let mut by_volume: Vec<(u64, &String)> = a.words.iter().map(|e| (posting_volume(set, e), e)).collect();
-            by_volume.sort_unstable();
+            let mut by_volume: Vec<_> = a
+                .words
+                .iter()
+                .map(|e| {
+                    let ids = forward.prefix_range(set, e.as_bytes());
+                    (forward.volume(&ids), e, ids)
+                })
+                .collect();
+            by_volume.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
             by_volume
         })
         .collect();
-    let alt_volumes: Vec<u64> = alt_words.iter().map(|w| w.first().map_or(0, |&(v, _)| v)).collect();
+    let alt_volumes: Vec<u64> = alt_words.iter().map(|w| w.first().map_or(0, |&(v, _, _)| v)).collect();
     // (A word this set does not know at all cannot drive here.)
     let rarest = volumes.iter().chain(&alt_volumes).copied().filter(|&v| v > 0).min().unwrap_or(u64::MAX);
     let too_common = |v: u64| v > REFINER_MIN_VOLUME && (v > REFINER_ALWAYS || v > rarest.saturating_mul(4));
@@ -744,11 +749,17 @@ fn word_candidates(
     let refining_alts: Vec<(&Alt, Vec<std::ops::Range<u32>>)> = q
         .alts
         .iter()
+        .zip(&alt_words)
         .zip(&alt_volumes)
         .filter(|(_, &v)| too_common(v))
-        .map(|(a, _)| (a, a.words.iter().map(|e| set.forward().prefix_range(set, e.as_bytes())).collect()))
+        .map(|((a, by_volume), _)| (a, by_volume.iter().map(|(_, _, ids)| ids.clone()).collect()))
         .collect();
-    let refiners: Vec<Refiner> = (0..words.len()).filter(|&i| is_refiner(i)).map(|i| Refiner::new(set, q, i)).collect();
+    let refiners: Vec<Refiner> = word_ids
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| is_refiner(i))
+        .map(|(i, ids)| Refiner::new(set, q, i, ids.clone()))
+        .collect();
     // A word this set does not know at all (no postings here, no typo to
     // try, no expansion known here: "noner" and its "nonemergency" are in
     // HCPCS only) can match no code of this set. It drives nothing, and
@@ -785,7 +796,8 @@ fn word_candidates(
     if trace.dense_walk && has_drivers && q.alts.is_empty() && q.typos.is_empty() && unknown == 0 {
         let driven: u64 = volumes.iter().enumerate().filter(|&(i, _)| drives(i)).map(|(_, &v)| v).sum();
         if driven >= RANK_WALK_MIN as u64 {
-            let every_word: Vec<Refiner> = (0..words.len()).map(|i| Refiner::new(set, q, i)).collect();
+            let every_word: Vec<Refiner> =
+                word_ids.iter().enumerate().map(|(i, ids)| Refiner::new(set, q, i, ids.clone())).collect();
             let classifier = Classifier {
                 set,
                 on: &on,
@@ -815,7 +827,11 @@ fn word_candidates(
     if hits.len() != set.len() {
         *hits = vec![Hit::default(); set.len()];
     }
-    let mut touched: Vec<u32> = Vec::new();
+    // Room for every posting that drives, so marking never reallocates.
+    let driven: u64 =
+        (0..words.len()).filter(|&i| drives(i)).map(|i| volumes.get(i).copied().unwrap_or(0)).sum::<u64>()
+            + alt_volumes.iter().filter(|&&v| !too_common(v)).sum::<u64>();
+    let mut touched: Vec<u32> = Vec::with_capacity(driven as usize);
     for (i, w) in words.iter().enumerate() {
         if is_refiner(i) {
             continue;
@@ -853,15 +869,14 @@ fn word_candidates(
     // The expansion's rarest word names the candidates; the others are
     // checked on each candidate's own words.
     for ((alt, by_volume), _) in q.alts.iter().zip(&alt_words).zip(&alt_volumes).filter(|(_, &v)| !too_common(v)) {
-        let Some(((_, first), rest)) = by_volume.split_first() else { continue };
-        let checks: Vec<std::ops::Range<u32>> =
-            rest.iter().map(|(_, e)| set.forward().prefix_range(set, e.as_bytes())).collect();
-        let mut ords = Vec::new();
+        let Some(((volume, first, _), rest)) = by_volume.split_first() else { continue };
+        let checks: Vec<&std::ops::Range<u32>> = rest.iter().map(|(_, _, ids)| ids).collect();
+        let mut ords = Vec::with_capacity(*volume as usize);
         stream_words(set, Str::new(first).starts_with(), b"", usize::MAX, |o, _, _| ords.push(o));
         ords.sort_unstable();
         ords.dedup();
         for ord in ords {
-            if !checks.is_empty() && !checks.iter().all(|r| set.forward().words_of(ord).any_in(r)) {
+            if !checks.is_empty() && !checks.iter().all(|r| forward.words_of(ord).any_in(r)) {
                 continue;
             }
             let Some(h) = hits.get_mut(ord as usize) else { continue };
@@ -875,15 +890,14 @@ fn word_candidates(
         }
     }
 
-    // Built on first need: many queries have no refiner.
-    let forward = (!refiners.is_empty() || !refining_alts.is_empty()).then(|| set.forward());
     let classifier = Classifier {
         set,
         on: &on,
         opts,
         filter: &filter,
         q,
-        forward,
+        // Many queries have no refiner.
+        forward: (!refiners.is_empty() || !refining_alts.is_empty()).then_some(forward),
         refiners: &refiners,
         refining_alts: &refining_alts,
     };
