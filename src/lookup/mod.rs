@@ -420,39 +420,6 @@ pub fn query_words(q: &str) -> Vec<String> {
     out
 }
 
-/// Keys that start with `prefix` and are exactly `len` bytes long.
-struct PrefixOfLen<'a> {
-    prefix: &'a [u8],
-    len: usize,
-}
-
-impl Automaton for PrefixOfLen<'_> {
-    type State = Option<usize>;
-
-    fn start(&self) -> Option<usize> {
-        Some(0)
-    }
-
-    fn is_match(&self, s: &Option<usize>) -> bool {
-        *s == Some(self.len)
-    }
-
-    fn can_match(&self, s: &Option<usize>) -> bool {
-        s.is_some()
-    }
-
-    fn accept(&self, s: &Option<usize>, byte: u8) -> Option<usize> {
-        let i = (*s)?;
-        if i >= self.len {
-            return None;
-        }
-        match self.prefix.get(i) {
-            Some(&p) if p != byte => None,
-            _ => Some(i + 1),
-        }
-    }
-}
-
 fn eligible(set: &CodeSet, ord: u32, opts: &SearchOptions) -> bool {
     if opts.billable_only {
         set.billable_on(ord, opts.date)
@@ -481,33 +448,63 @@ fn code_candidates(
     out: &mut Vec<Candidate>,
 ) {
     let filter = Within::new(set, opts);
+    // Breadth first through the key fst below the prefix, one level (keys
+    // one byte longer) at a time, in key order: a node is decoded when its
+    // level is read, and reading stops at the `limit`-th eligible key (a
+    // search per length read the levels above again, through an automaton,
+    // each time: 2 M instructions for "S7").
+    let keys = set.keys().as_fst();
+    let mut node = keys.root();
+    let mut output = fst::raw::Output::zero();
+    for &b in code.as_bytes() {
+        let Some(i) = node.find_input(b) else { return };
+        let t = node.transition(i);
+        output = output.cat(t.out);
+        node = keys.node(t.addr);
+    }
     let mut found = 0;
-    for len in code.len()..=8 {
-        let aut = PrefixOfLen { prefix: code.as_bytes(), len };
-        let mut stream = set.keys().search(aut).into_stream();
-        while let Some((_, v)) = stream.next() {
-            let ord = v as u32;
-            if !eligible(set, ord, opts) || !filter.admits(set, ord) {
-                continue;
-            }
-            let exact = len == code.len();
-            // Written exactly as the set displays it (G0439 is HCPCS, G04.39 ICD-10-CM).
-            let tier = match (exact, set.code(ord) == typed) {
-                (true, true) => 0,
-                (true, false) => 1,
-                _ => 2,
-            };
-            out.push(Candidate {
-                key: (tier, (len - code.len()) as u32, 0, 0, 0, 0, 0, 0, 0, 0, si as u32, ord),
-                set: si,
-                ord,
-                score: if exact { 1.0 } else { 0.99 - 0.01 * (len - code.len()) as f64 },
-            });
-            found += 1;
-            if found >= limit {
-                return;
+    // Weighs the key of `len` bytes ending at a final node; true once
+    // `limit` are in.
+    let mut take = |ord: u32, len: usize| -> bool {
+        if !eligible(set, ord, opts) || !filter.admits(set, ord) {
+            return false;
+        }
+        let exact = len == code.len();
+        // Written exactly as the set displays it (G0439 is HCPCS, G04.39 ICD-10-CM).
+        let tier = match (exact, set.code(ord) == typed) {
+            (true, true) => 0,
+            (true, false) => 1,
+            _ => 2,
+        };
+        out.push(Candidate {
+            key: (tier, (len - code.len()) as u32, 0, 0, 0, 0, 0, 0, 0, 0, si as u32, ord),
+            set: si,
+            ord,
+            score: if exact { 1.0 } else { 0.99 - 0.01 * (len - code.len()) as f64 },
+        });
+        found += 1;
+        found >= limit
+    };
+    if node.is_final() && take(output.cat(node.final_output()).value() as u32, code.len()) {
+        return;
+    }
+    // The nodes whose children make the next level.
+    let mut parents = vec![(node.addr(), output)];
+    for len in code.len() + 1..=8 {
+        let mut level = Vec::new();
+        for &(addr, output) in &parents {
+            for t in keys.node(addr).transitions() {
+                let child = keys.node(t.addr);
+                let output = output.cat(t.out);
+                if child.is_final() && take(output.cat(child.final_output()).value() as u32, len) {
+                    return;
+                }
+                if !child.is_empty() {
+                    level.push((t.addr, output));
+                }
             }
         }
+        parents = level;
     }
 }
 
@@ -1245,6 +1242,33 @@ mod tests {
             }
         }
         assert!(rank_walks >= 20, "the rank walk with drivers answered {rank_walks} searches");
+    }
+
+    #[test]
+    fn a_code_prefix_lists_the_shortest_eligible_codes_under_it_in_key_order() {
+        let mc = MedCode::embedded().unwrap();
+        let date = Date::parse_opt("2026-11-28").unwrap();
+        for billable_only in [false, true] {
+            let opts = SearchOptions { limit: 12, billable_only, ..SearchOptions::on(date) };
+            for set in mc.sets() {
+                for prefix in ["S7", "S72", "E11", "E116", "I2", "G04", "A04", "J44", "Z9", "0DT"] {
+                    let mut got = Vec::new();
+                    code_candidates(set, 0, prefix, prefix, &opts, opts.limit, &mut got);
+                    let got: Vec<u32> = got.iter().map(|c| c.ord).collect();
+                    // Every key under the prefix, shortest first, then in key order.
+                    let mut all: Vec<(usize, Vec<u8>, u32)> = Vec::new();
+                    let mut stream = set.keys().search(Str::new(prefix).starts_with()).into_stream();
+                    while let Some((k, v)) = stream.next() {
+                        if eligible(set, v as u32, &opts) {
+                            all.push((k.len(), k.to_vec(), v as u32));
+                        }
+                    }
+                    all.sort();
+                    let want: Vec<u32> = all.iter().take(opts.limit).map(|&(_, _, ord)| ord).collect();
+                    assert_eq!(got, want, "{prefix} in {:?}, billable only {billable_only}", set.system);
+                }
+            }
+        }
     }
 
     #[test]
