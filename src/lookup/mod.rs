@@ -929,8 +929,8 @@ fn word_candidates(
         // A word an abbreviation covers ("nec") matched only as a prefix
         // ("neck") is weak. When those words and their expansions all drive,
         // the codes that can match them strongly (exactly, through the
-        // expansion, or as a typo) are known now; once every one of them is
-        // read, nothing unread can beat one weak word, however few strong
+        // expansion, or as a typo) are known now and read first; after
+        // them, nothing unread can beat one weak word, however few strong
         // codes there were ("femur nec" stops after ten "femur … neck"
         // codes instead of weighing every femur and neck code).
         // (A code missing a word that drives is unmatched, no better either.)
@@ -943,10 +943,6 @@ fn word_candidates(
                 bound[2] = bound[2].max(1);
                 bound
             });
-        let mut strong_left = match weak_bound {
-            Some(_) => touched.iter().filter(|&&o| hits.get(o as usize).is_some_and(strong)).count(),
-            None => usize::MAX,
-        };
         // A code missing a word that drives (one no common expansion can
         // still match on its own words) has one more unmatched word than the
         // best, and so (a bound) one fewer loose word. Such codes are read
@@ -966,58 +962,58 @@ fn word_candidates(
                 .all(|(a, _)| needed & !a.covers == 0);
         let incomplete_bound = walk_key([best_possible[0] + 1, 0, 0, 0, best_possible[4].saturating_sub(1), 0], 0);
         let mut kept = Kept::new(limit);
-        // Weighs the code at rank position `at`; true when it is strong.
-        let weigh = |ord: u32, at: u32, kept: &mut Kept, local: &mut Vec<Candidate>| -> bool {
+        // Weighs the code at rank position `at`.
+        let weigh = |ord: u32, at: u32, kept: &mut Kept, local: &mut Vec<Candidate>| {
             let h = hits.get(ord as usize).copied().unwrap_or_default();
             if let Some((class, score)) = classifier.class(ord, h) {
                 if kept.offer(walk_key(class, at)) {
                     local.push(candidate(ord, class, score));
                 }
             }
-            weak_bound.is_some() && strong(&h)
         };
-        // The best class any unread complete code can have.
-        let complete_bound = |strong_left: usize| match weak_bound {
-            Some(weak) if strong_left == 0 => walk_key(weak, 0),
-            _ => walk_key(best_possible, 0),
-        };
-        let mut complete_unread = complete_bound(strong_left);
         let order = set.rank_order();
         if has_drivers {
             // Only the touched codes are candidates: mark their places in
             // rank order and read the marks back (a bit each, skipping 64
             // unmarked places at a time), so the cost follows the touched
-            // codes rather than the whole set. Complete codes first.
+            // codes rather than the whole set. Three passes, each in rank
+            // order, by the best class their codes can have: complete codes
+            // that can match every abbreviation strongly ("mi" through
+            // "myocardial infarction"), the other complete codes (one weak
+            // word at best: "mild"), then the incomplete ones.
+            let pass_of = |h: &Hit| match () {
+                _ if !all_complete && !complete(h) => 2,
+                _ if weak_bound.is_some() && !strong(h) => 1,
+                _ => 0,
+            };
             let words_per_pass = set.len().div_ceil(64);
-            let mut marks = vec![0u64; 2 * words_per_pass];
+            let mut marks = vec![0u64; 3 * words_per_pass];
             for &ord in &touched {
-                let pass = usize::from(!all_complete && !hits.get(ord as usize).is_some_and(complete));
+                let pass = hits.get(ord as usize).map_or(2, pass_of);
                 if let Some(at) = set.rank_position(ord) {
                     if let Some(w) = marks.get_mut(pass * words_per_pass + at as usize / 64) {
                         *w |= 1 << (at % 64);
                     }
                 }
             }
-            let (complete_marks, incomplete_marks) = marks.split_at(words_per_pass);
-            'walk: for (pass, marks) in [complete_marks, incomplete_marks].into_iter().enumerate() {
+            // The least key of an unread code of each pass, from where it
+            // starts; within the pass being read, also after `at`.
+            let weak_key = weak_bound.map_or(u64::MAX, |weak| walk_key(weak, 0));
+            let best_key = walk_key(best_possible, 0);
+            'walk: for (pass, marks) in marks.chunks(words_per_pass).enumerate() {
+                let (own, later) = match pass {
+                    0 => (best_key, weak_key.min(incomplete_bound)),
+                    1 => (weak_key, incomplete_bound),
+                    _ => (incomplete_bound, u64::MAX),
+                };
                 for (i, &word) in marks.iter().enumerate() {
                     let mut word = word;
                     while word != 0 {
                         let at = (i * 64) as u32 + word.trailing_zeros();
                         word &= word - 1;
                         let Some(&ord) = order.get(at as usize) else { continue };
-                        if weigh(ord, at, &mut kept, &mut local) {
-                            strong_left = strong_left.saturating_sub(1);
-                            complete_unread = complete_bound(strong_left);
-                        }
-                        // What no unread code can beat: in the first pass,
-                        // a later complete code or any incomplete one; in
-                        // the second, a later incomplete one.
-                        let unread = match pass {
-                            0 => (complete_unread | u64::from(at + 1)).min(incomplete_bound),
-                            _ => incomplete_bound | u64::from(at + 1),
-                        };
-                        if kept.settled(unread) {
+                        weigh(ord, at, &mut kept, &mut local);
+                        if kept.settled((own | u64::from(at + 1)).min(later)) {
                             break 'walk;
                         }
                     }
@@ -1223,8 +1219,8 @@ mod tests {
         // Weak abbreviations ("nec"), fewer complete codes than the limit
         // ("type 2 diabetes with hy", "diab 2 k"), refiners ("fracture of
         // ne"), typos ("diabetis ty"), expansions ("copd exac").
-        let typed = keystrokes(&["femur nec", "type 2 diabetes with hy", "diab 2 kid", "fracture of neck"]);
-        let more = ["diabetis ty", "copd exac", "fx femur", "wheelchair cushion", "chest pain on breathing"];
+        let typed = keystrokes(&["femur nec", "type 2 diabetes with hy", "diab 2 kid", "fracture of neck", "mi old"]);
+        let more = ["diabetis ty", "copd exac", "fx femur", "wheelchair cushion", "chest pain on breathing", "chf ac"];
         let mut rank_walks = 0;
         for opts in [&icd, &all, &hcpcs] {
             let sets: Vec<&CodeSet> = mc
