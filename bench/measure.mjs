@@ -2,11 +2,12 @@
 // `node --expose-gc`, so no two libraries share a heap or a JIT). Prints one
 // JSON line.
 //
-//   node --expose-gc bench/measure.mjs medcode       --date D
+//   node --expose-gc bench/measure.mjs medcode       --date D [--www DIR]
 //   node --expose-gc bench/measure.mjs build <peer>  --date D --export FILE
 //   node --expose-gc bench/measure.mjs load  <peer>  --date D --export FILE
 //
-// medcode: ready = .wasm bytes in hand -> compile + instantiate + open + the
+// medcode (the build in DIR/src + DIR/pkg, by default this repo's www/):
+//   ready = .wasm bytes in hand -> compile + instantiate + open + the
 //   first answer; memory = linear memory + JS heap growth; then warmUp() (what
 //   a page runs when idle after load; timed apart), then keystrokes.
 // build:   data text in hand -> parse + build + the first answer; then writes
@@ -18,6 +19,7 @@
 // queries, top 10 each.
 
 import { readFileSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { dataFile, parseTsv } from './data.mjs';
 
 const Q = JSON.parse(readFileSync(new URL('./queries.json', import.meta.url), 'utf8'));
@@ -81,9 +83,10 @@ async function keystrokes(search) {
 }
 
 async function medcode() {
-  const { load } = await import('../www/src/index.js');
-  const { default: init } = await import('../www/pkg/medcode.js');
-  const wasmUrl = new URL('../www/pkg/medcode_bg.wasm', import.meta.url);
+  const www = opt('--www') === undefined ? new URL('../www/', import.meta.url) : pathToFileURL(`${opt('--www')}/`);
+  const { load } = await import(new URL('src/index.js', www).href);
+  const { default: init } = await import(new URL('pkg/medcode.js', www).href);
+  const wasmUrl = new URL('pkg/medcode_bg.wasm', www);
   const before = heap();
   let bytes = readFileSync(wasmUrl);
   // The same steps load({ wasm: bytes }) takes, timed one by one.

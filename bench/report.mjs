@@ -12,7 +12,7 @@ const RESULTS = new URL('./results/', HERE);
 
 // ---- statistics ------------------------------------------------------------
 
-const median = (xs) => {
+export const median = (xs) => {
   const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   if (v.length === 0) return NaN;
   const m = v.length >> 1;

@@ -34,10 +34,12 @@
 //!   are first looked for by reading the whole set in rank order, each code
 //!   checked on its own words, within a budget; their posting lists name
 //!   ~20,000 codes, the answer lies in the first ~120;
-//! - candidates with every driving word are read before those missing one,
-//!   so when fewer than `limit` codes have every word ("type 2 diabetes
-//!   with hy" has five) the rest of the answer is the first codes missing
-//!   one, not a read of every candidate;
+//! - candidates are read in passes by the best class they can have: those
+//!   that can match every abbreviation strongly ("mi" through "myocardial
+//!   infarction"), then the rest of those with every driving word, then
+//!   those missing one; so when fewer than `limit` codes have every word
+//!   ("type 2 diabetes with hy" has five) the rest of the answer is the
+//!   first codes missing one, not a read of every candidate;
 //! - each code set keeps the postings of its last few misspelt words: the
 //!   keystrokes after "diabetis" reuse what its typo matched.
 //!
