@@ -803,6 +803,8 @@ fn word_candidates(
     let has_drivers =
         (0..words.len()).any(drives) || q.alts.iter().zip(&alt_volumes).any(|(_, &v)| v > 0 && !too_common(v));
     let filter = Within::new(set, opts);
+    // How many postings the words that drive would merge.
+    let driven: u64 = (0..words.len()).filter(|&i| drives(i)).filter_map(|i| volumes.get(i)).sum();
 
     // Plain words (no expansion, no typo, all known here) whose matches are
     // dense in rank order ("co", "di": a fifth of the codes each) find the
@@ -814,27 +816,30 @@ fn word_candidates(
     // holds, and the codes it cannot see (matched only through synonyms)
     // are of a worse class. Else the postings path runs, the walk having
     // cost at most a share of what it costs.
-    if trace.dense_walk && has_drivers && q.alts.is_empty() && q.typos.is_empty() && unknown == 0 {
-        let driven: u64 = volumes.iter().enumerate().filter(|&(i, _)| drives(i)).map(|(_, &v)| v).sum();
-        if driven >= RANK_WALK_MIN as u64 {
-            let every_word: Vec<Refiner> =
-                word_ids.iter().enumerate().map(|(i, ids)| Refiner::new(set, q, i, ids.clone())).collect();
-            let classifier = Classifier {
-                set,
-                on: &on,
-                opts,
-                filter: &filter,
-                q,
-                forward: Some(set.forward()),
-                refiners: &every_word,
-                refining_alts: &[],
-            };
-            let budget = (driven / SPECULATION_SHARE) as usize;
-            if let Some(found) = dense_walk(&classifier, si, q.best_class(), limit, budget) {
-                trace.dense_walks += 1;
-                keep_best(found, limit, out);
-                return;
-            }
+    if trace.dense_walk
+        && has_drivers
+        && q.alts.is_empty()
+        && q.typos.is_empty()
+        && unknown == 0
+        && driven >= RANK_WALK_MIN as u64
+    {
+        let every_word: Vec<Refiner> =
+            word_ids.iter().enumerate().map(|(i, ids)| Refiner::new(set, q, i, ids.clone())).collect();
+        let classifier = Classifier {
+            set,
+            on: &on,
+            opts,
+            filter: &filter,
+            q,
+            forward: Some(forward),
+            refiners: &every_word,
+            refining_alts: &[],
+        };
+        let budget = (driven / SPECULATION_SHARE) as usize;
+        if let Some(found) = dense_walk(&classifier, si, q.best_class(), limit, budget) {
+            trace.dense_walks += 1;
+            keep_best(found, limit, out);
+            return;
         }
     }
 
@@ -849,10 +854,8 @@ fn word_candidates(
         *hits = vec![Hit::default(); set.len()];
     }
     // Room for every posting that drives, so marking never reallocates.
-    let driven: u64 =
-        (0..words.len()).filter(|&i| drives(i)).map(|i| volumes.get(i).copied().unwrap_or(0)).sum::<u64>()
-            + alt_volumes.iter().filter(|&&v| !too_common(v)).sum::<u64>();
-    let mut touched: Vec<u32> = Vec::with_capacity(driven as usize);
+    let alts_driven: u64 = alt_volumes.iter().filter(|&&v| !too_common(v)).sum();
+    let mut touched: Vec<u32> = Vec::with_capacity((driven + alts_driven) as usize);
     for (i, w) in words.iter().enumerate() {
         if is_refiner(i) {
             continue;
