@@ -766,6 +766,8 @@ fn word_candidates(
     let rarest = volumes.iter().chain(&alt_volumes).copied().filter(|&v| v > 0).min().unwrap_or(u64::MAX);
     let too_common = |v: u64| v > REFINER_MIN_VOLUME && (v > REFINER_ALWAYS || v > rarest.saturating_mul(4));
     let is_refiner = |i: usize| volumes.get(i).is_none_or(|&v| too_common(v));
+    // An expansion known here and rare enough names candidates itself.
+    let alt_drives = |v: u64| v > 0 && !too_common(v);
     // Expansions as common as "with" (for "w") are checked on candidates too.
     let refining_alts: Vec<(&Alt, Vec<std::ops::Range<u32>>)> = q
         .alts
@@ -800,8 +802,7 @@ fn word_candidates(
         return; // every code here would be noise (see `Classifier::class`)
     }
     let drives = |i: usize| !is_refiner(i) && unknown & (1 << i) == 0;
-    let has_drivers =
-        (0..words.len()).any(drives) || q.alts.iter().zip(&alt_volumes).any(|(_, &v)| v > 0 && !too_common(v));
+    let has_drivers = (0..words.len()).any(drives) || alt_volumes.iter().any(|&v| alt_drives(v));
     let filter = Within::new(set, opts);
     // How many postings the words that drive would merge.
     let driven: u64 = (0..words.len()).filter(|&i| drives(i)).filter_map(|i| volumes.get(i)).sum();
@@ -854,7 +855,7 @@ fn word_candidates(
         *hits = vec![Hit::default(); set.len()];
     }
     // Room for every posting that drives, so marking never reallocates.
-    let alts_driven: u64 = alt_volumes.iter().filter(|&&v| !too_common(v)).sum();
+    let alts_driven: u64 = alt_volumes.iter().filter(|&&v| alt_drives(v)).sum();
     let mut touched: Vec<u32> = Vec::with_capacity((driven + alts_driven) as usize);
     for (i, w) in words.iter().enumerate() {
         if is_refiner(i) {
@@ -892,7 +893,7 @@ fn word_candidates(
     // Abbreviations and lay terms: codes with every word of the expansion.
     // The expansion's rarest word names the candidates; the others are
     // checked on each candidate's own words.
-    for ((alt, by_volume), _) in q.alts.iter().zip(&alt_words).zip(&alt_volumes).filter(|(_, &v)| !too_common(v)) {
+    for ((alt, by_volume), _) in q.alts.iter().zip(&alt_words).zip(&alt_volumes).filter(|(_, &v)| alt_drives(v)) {
         let Some(((volume, first, _), rest)) = by_volume.split_first() else { continue };
         let checks: Vec<&std::ops::Range<u32>> = rest.iter().map(|(_, _, ids)| ids).collect();
         let mut ords = Vec::with_capacity(*volume as usize);
@@ -970,11 +971,7 @@ fn word_candidates(
         // Every touched code is complete when each word and expansion that
         // drove marks all the needed words itself ("nec" and its expansions).
         let all_complete = (0..words.len()).filter(|&i| drives(i)).all(|i| needed & !(1 << i) == 0)
-            && q.alts
-                .iter()
-                .zip(&alt_volumes)
-                .filter(|&(_, &v)| v > 0 && !too_common(v))
-                .all(|(a, _)| needed & !a.covers == 0);
+            && q.alts.iter().zip(&alt_volumes).filter(|&(_, &v)| alt_drives(v)).all(|(a, _)| needed & !a.covers == 0);
         let incomplete_bound = walk_key([best_possible[0] + 1, 0, 0, 0, best_possible[4].saturating_sub(1), 0], 0);
         let mut kept = Kept::new(limit);
         // Weighs the code at rank position `at`.
