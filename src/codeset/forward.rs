@@ -1,6 +1,6 @@
 //! The forward word index: for every entry, the ids of the words of its own
-//! description, rebuilt from the posting lists on first use (nothing extra
-//! ships in the module).
+//! description, rebuilt from the posting lists (nothing extra ships in the
+//! module).
 //!
 //! A word's id is its position in the WORD fst, so the words that start
 //! with a prefix have consecutive ids. That turns "does this code have a
@@ -8,22 +8,39 @@
 //! where the posting lists would have to merge thousands of words, and
 //! "how many codes would this prefix name?" into one subtraction. Search
 //! uses both to decide which query words to merge and which to check.
+//!
+//! It is built in two parts, each on first use. The vocabulary (each word's
+//! list and volume, read from the WORD fst) is cheap and every search needs
+//! it. The word ids of every entry mean decoding every posting twice: most
+//! of the work between a module's bytes and its first answer. Searches that
+//! check no word on a code's own words (one word: "o", "ot", "otitis") do
+//! not need them, so the first keystrokes are answered without them, and a
+//! page builds them when idle ([`crate::MedCode::prepare`]) or the first
+//! query with a word to check does.
+
+use std::sync::OnceLock;
 
 use fst::{IntoStreamer, Streamer};
 
 use super::CodeSet;
+use crate::format::read_varint;
 
-/// Word ids per entry (see the module docs).
+/// The vocabulary and, once built, the word ids per entry (see the module docs).
 pub struct Forward {
-    /// `ids[starts[ord]..starts[ord + 1]]` are the description words of `ord`, ascending.
-    starts: Vec<u32>,
-    ids: Ids,
     /// Posting-list offset of each word, by id.
     lists: Vec<u64>,
     /// `(offset, id)` sorted by offset, when `lists` does not ascend.
     by_offset: Option<Vec<(u64, u32)>>,
     /// `volume[id]`: postings of every word before `id` (one more entry than words).
     volume: Vec<u64>,
+    entries: OnceLock<Entries>,
+}
+
+/// The word ids of every entry.
+struct Entries {
+    /// `ids[starts[ord]..starts[ord + 1]]` are the description words of `ord`, ascending.
+    starts: Vec<u32>,
+    ids: Ids,
 }
 
 /// The word ids of every entry, two bytes each when the set has at most
@@ -65,18 +82,19 @@ impl WordIds<'_> {
 }
 
 impl Forward {
+    /// The vocabulary: each word's posting list, found by skipping through
+    /// POST (the compiler writes the lists back to back in word order), or
+    /// as the WORD fst names them when a blob is laid out otherwise
+    /// (streaming the fst costs ten times as much).
     pub(super) fn build(set: &CodeSet) -> Forward {
-        let len = set.len();
-        let mut counts = vec![0u32; len + 1];
-        // One pass over POST finds the lists and counts each entry's words;
-        // a blob laid out otherwise is read through the fst instead.
-        let lists = match lists_in_order(set, &mut counts) {
-            Some(lists) => lists,
-            None => {
-                counts.iter_mut().for_each(|c| *c = 0);
-                lists_from_fst(set, &mut counts)
+        let lists = lists_back_to_back(set.post.as_ref(), set.words().len()).unwrap_or_else(|| {
+            let mut lists = Vec::with_capacity(set.words().len());
+            let mut stream = set.words().stream();
+            while let Some((_, offset)) = stream.next() {
+                lists.push(offset);
             }
-        };
+            lists
+        });
         let mut volume = Vec::with_capacity(lists.len() + 1);
         let mut total_postings = 0u64;
         for &offset in &lists {
@@ -84,58 +102,38 @@ impl Forward {
             total_postings += set.posting_count(offset);
         }
         volume.push(total_postings);
-        // Prefix sums in place, shifted one to the right: `starts[ord + 1]`
-        // is where the ids of `ord` begin and serves as its fill cursor, so
-        // once every id is placed `starts[ord]` is where they begin. (No
-        // second array of `len` cursors: this is the build's memory peak.)
-        let mut starts = counts;
-        let mut total = 0u32;
-        for c in starts.iter_mut() {
-            total += std::mem::replace(c, total);
-        }
-        starts.rotate_right(1);
-        if let Some(first) = starts.first_mut() {
-            *first = 0;
-        }
-        let narrow = lists.len() <= 1 << 16;
-        let mut narrow_ids = vec![0u16; if narrow { total as usize } else { 0 }];
-        let mut wide_ids = vec![0u32; if narrow { 0 } else { total as usize }];
-        // Word ids ascend in this loop, so each entry's ids come out sorted.
-        for (id, &offset) in lists.iter().enumerate() {
-            for (ord, syn) in set.postings(offset) {
-                if syn {
-                    continue;
-                }
-                if let Some(at) = starts.get_mut(ord as usize + 1) {
-                    let slot = *at as usize;
-                    if narrow {
-                        if let Some(s) = narrow_ids.get_mut(slot) {
-                            *s = id as u16; // < 65,536 words: fits
-                        }
-                    } else if let Some(s) = wide_ids.get_mut(slot) {
-                        *s = id as u32;
-                    }
-                    *at += 1;
-                }
-            }
-        }
-        let ids = if narrow { Ids::Narrow(narrow_ids) } else { Ids::Wide(wide_ids) };
         let by_offset = (!lists.is_sorted_by(|a, b| a < b)).then(|| {
             let mut pairs: Vec<(u64, u32)> = lists.iter().enumerate().map(|(id, &o)| (o, id as u32)).collect();
             pairs.sort_unstable();
             pairs
         });
-        Forward { starts, ids, lists, by_offset, volume }
+        Forward { lists, by_offset, volume, entries: OnceLock::new() }
     }
 
-    /// The ids of the description words of `ord`, ascending.
-    pub fn words_of(&self, ord: u32) -> WordIds<'_> {
+    /// Builds the word ids of every entry of `set` unless built (see the module docs).
+    pub fn prepare(&self, set: &CodeSet) {
+        self.entries(set);
+    }
+
+    fn entries(&self, set: &CodeSet) -> &Entries {
+        self.entries.get_or_init(|| Entries::build(set, &self.lists))
+    }
+
+    /// Whether the word ids of every entry are built (see the module docs).
+    pub fn has_entries(&self) -> bool {
+        self.entries.get().is_some()
+    }
+
+    /// The ids of the description words of `ord`, ascending; the first call
+    /// builds them for every entry of `set` (the set this index is of).
+    pub fn words_of(&self, set: &CodeSet, ord: u32) -> WordIds<'_> {
+        let entries = self.entries(set);
         let i = ord as usize;
-        let span = match (self.starts.get(i), self.starts.get(i + 1)) {
+        let span = match (entries.starts.get(i), entries.starts.get(i + 1)) {
             (Some(&s), Some(&e)) => s as usize..e as usize,
             _ => 0..0,
         };
-        match &self.ids {
+        match &entries.ids {
             Ids::Narrow(ids) => WordIds::Narrow(ids.get(span).unwrap_or(&[])),
             Ids::Wide(ids) => WordIds::Wide(ids.get(span).unwrap_or(&[])),
         }
@@ -185,59 +183,92 @@ impl Forward {
     pub fn id(&self, set: &CodeSet, word: &[u8]) -> Option<u32> {
         self.id_of_offset(set.words().get(word)?)
     }
-
-    /// Bytes held (for memory reports).
-    pub fn heap_bytes(&self) -> usize {
-        let ids = match &self.ids {
-            Ids::Narrow(ids) => ids.len() * 2,
-            Ids::Wide(ids) => ids.len() * 4,
-        };
-        self.starts.len() * 4 + ids + self.lists.len() * 8 + self.volume.len() * 8
-    }
 }
 
-/// The offset of every word's posting list, in word order, from one pass
-/// over POST (the compiler writes the lists back to back in that order),
-/// adding each entry's description words to `counts` on the way; `None` when
-/// the blob was laid out otherwise (the counts are then partial).
-fn lists_in_order(set: &CodeSet, counts: &mut [u32]) -> Option<Vec<u64>> {
-    let post = set.post.as_ref();
-    let words = set.words().len();
+/// The offsets of `words` posting lists laid back to back from the start
+/// of `post`, or `None` when they are not.
+fn lists_back_to_back(post: &[u8], words: usize) -> Option<Vec<u64>> {
     let mut lists = Vec::with_capacity(words);
     let mut pos = 0usize;
-    while pos < post.len() && lists.len() <= words {
+    while pos < post.len() && lists.len() < words {
         lists.push(pos as u64);
-        let mut postings = set.postings(pos as u64);
-        for (ord, syn) in postings.by_ref() {
-            count(counts, ord, syn);
-        }
-        if postings.remaining() > 0 {
-            return None; // truncated: let the fst say
-        }
-        pos = postings.position();
+        let n = read_varint(post, &mut pos)?;
+        pos = skip_varints(post, pos, n)?;
     }
     (lists.len() == words && pos == post.len()).then_some(lists)
 }
 
-/// The offset of every word's posting list as the WORD fst names them,
-/// counting each entry's description words into `counts`.
-fn lists_from_fst(set: &CodeSet, counts: &mut [u32]) -> Vec<u64> {
-    let mut lists = Vec::with_capacity(set.words().len());
-    let mut stream = set.words().stream();
-    while let Some((_, offset)) = stream.next() {
-        lists.push(offset);
-        for (ord, syn) in set.postings(offset) {
-            count(counts, ord, syn);
-        }
+/// The position after `n` varints that start at `pos`, or `None` when `b`
+/// ends first.
+fn skip_varints(b: &[u8], mut pos: usize, mut n: u64) -> Option<usize> {
+    // Eight bytes at a time while they cannot hold more than `n` varint
+    // ends (a byte below 0x80 ends one).
+    while n >= 8 {
+        let word = u64::from_le_bytes(b.get(pos..pos.checked_add(8)?)?.try_into().ok()?);
+        n -= u64::from((!word & 0x8080_8080_8080_8080).count_ones());
+        pos += 8;
     }
-    lists
+    while n > 0 {
+        if *b.get(pos)? < 0x80 {
+            n -= 1;
+        }
+        pos += 1;
+    }
+    Some(pos)
 }
 
-/// One more description word for `ord` (synonym words are not its own).
-fn count(counts: &mut [u32], ord: u32, syn: bool) {
-    if !syn {
-        if let Some(c) = counts.get_mut(ord as usize) {
-            *c += 1;
+impl Entries {
+    /// Turns the posting lists (word → entries) around: one pass counts each
+    /// entry's description words, a second places the word ids.
+    fn build(set: &CodeSet, lists: &[u64]) -> Entries {
+        let len = set.len();
+        let mut counts = vec![0u32; len + 1];
+        for &offset in lists {
+            for (ord, syn) in set.postings(offset) {
+                // Synonym words are not the entry's own.
+                if !syn {
+                    if let Some(c) = counts.get_mut(ord as usize) {
+                        *c += 1;
+                    }
+                }
+            }
         }
+        // Prefix sums in place, shifted one to the right: `starts[ord + 1]`
+        // is where the ids of `ord` begin and serves as its fill cursor, so
+        // once every id is placed `starts[ord]` is where they begin. (No
+        // second array of `len` cursors: this is the build's memory peak.)
+        let mut starts = counts;
+        let mut total = 0u32;
+        for c in starts.iter_mut() {
+            total += std::mem::replace(c, total);
+        }
+        starts.rotate_right(1);
+        if let Some(first) = starts.first_mut() {
+            *first = 0;
+        }
+        let narrow = lists.len() <= 1 << 16;
+        let mut narrow_ids = vec![0u16; if narrow { total as usize } else { 0 }];
+        let mut wide_ids = vec![0u32; if narrow { 0 } else { total as usize }];
+        // Word ids ascend in this loop, so each entry's ids come out sorted.
+        for (id, &offset) in lists.iter().enumerate() {
+            for (ord, syn) in set.postings(offset) {
+                if syn {
+                    continue;
+                }
+                if let Some(at) = starts.get_mut(ord as usize + 1) {
+                    let slot = *at as usize;
+                    if narrow {
+                        if let Some(s) = narrow_ids.get_mut(slot) {
+                            *s = id as u16; // < 65,536 words: fits
+                        }
+                    } else if let Some(s) = wide_ids.get_mut(slot) {
+                        *s = id as u32;
+                    }
+                    *at += 1;
+                }
+            }
+        }
+        let ids = if narrow { Ids::Narrow(narrow_ids) } else { Ids::Wide(wide_ids) };
+        Entries { starts, ids }
     }
 }

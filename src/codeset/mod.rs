@@ -138,8 +138,9 @@ pub struct CodeSet {
     pub(crate) typo_memo: std::sync::Mutex<crate::lookup::TypoMemo>,
     kind: Bytes,
     parents: Vec<u32>,
-    child_off: Vec<u32>,
-    child: Vec<u32>,
+    /// `(offsets, children)` by parent, from `parents` on first use: only
+    /// trees, code lookups and the scrub need them, a search does not.
+    children: std::sync::OnceLock<(Vec<u32>, Vec<u32>)>,
     billable_off: ByteSums,
     billable: U16s,
     exists_off: ByteSums,
@@ -316,7 +317,6 @@ impl CodeSet {
             };
             parents.push(p);
         }
-        let (child_off, child) = children(&parents);
 
         let offsets = |tag: &[u8; 4], row: usize, rows: &Bytes| -> Result<ByteSums> {
             let counts = blob.section(tag)?;
@@ -407,8 +407,7 @@ impl CodeSet {
             },
             kind,
             parents,
-            child_off,
-            child,
+            children: std::sync::OnceLock::new(),
             billable_off,
             billable: U16s(billable),
             exists_off,
@@ -555,8 +554,9 @@ impl CodeSet {
     }
 
     pub fn children(&self, ord: u32) -> impl Iterator<Item = u32> + '_ {
-        let (s, e) = self.span(&self.child_off, ord);
-        self.child.get(s..e).unwrap_or(&[]).iter().copied()
+        let (off, child) = self.children.get_or_init(|| children(&self.parents));
+        let (s, e) = self.span(off, ord);
+        child.get(s..e).unwrap_or(&[]).iter().copied()
     }
 
     fn span(&self, off: &[u32], ord: u32) -> (usize, usize) {
@@ -683,21 +683,56 @@ impl CodeSet {
 
     fn ranks(&self) -> &RankOrder {
         self.rank_order.get_or_init(|| {
-            let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); RANK_BUCKETS];
-            for ord in 0..self.len as u32 {
-                if let Some(bucket) = buckets.get_mut(self.rank_bucket(ord) as usize) {
-                    bucket.push(ord);
+            // A counting sort on each ordinal's bucket, stable, so ordinals
+            // ascend within a bucket. The buckets come from the byte arrays
+            // in one pass ([`CodeSet::rank_bucket`] per ordinal was a fifth
+            // of the first search after open).
+            let buckets = self.rank_buckets();
+            let mut next = vec![0u32; RANK_BUCKETS + 1];
+            for &b in &buckets {
+                if let Some(n) = next.get_mut(usize::from(b) + 1) {
+                    *n += 1;
                 }
             }
-            let order = buckets.concat();
-            let mut position = vec![0u32; order.len()];
-            for (at, &ord) in order.iter().enumerate() {
-                if let Some(p) = position.get_mut(ord as usize) {
-                    *p = at as u32;
+            let mut total = 0u32;
+            for n in &mut next {
+                total += *n;
+                *n = total;
+            }
+            let mut order = vec![0u32; buckets.len()];
+            let mut position = vec![0u32; buckets.len()];
+            for ((ord, &b), p) in buckets.iter().enumerate().zip(&mut position) {
+                if let Some(at) = next.get_mut(usize::from(b)) {
+                    *p = *at;
+                    if let Some(slot) = order.get_mut(*at as usize) {
+                        *slot = ord as u32;
+                    }
+                    *at += 1;
                 }
             }
             RankOrder { order, position }
         })
+    }
+
+    /// [`CodeSet::rank_bucket`] of every ordinal, read from the arrays
+    /// behind it side by side (each was checked at open to cover the set).
+    fn rank_buckets(&self) -> Vec<u16> {
+        let kinds = self.kind.as_ref().iter();
+        let words = self.word_count.as_ref().iter();
+        let billable = self.billable_off.bytes().iter();
+        let rows = self.key_len.iter().zip(words).zip(kinds).zip(billable);
+        rows.enumerate()
+            .map(|(ord, (((&len, &w), &kind), &ranges))| {
+                let p = 1 - (self.common.get(ord / 64).map_or(0, |w| (w >> (ord % 64)) & 1) as u32);
+                let group = match kind & KIND_MASK {
+                    0 | 1 => 2, // chapters and blocks
+                    _ if ranges == 0 => 1,
+                    _ => 0,
+                };
+                let (len, w) = (u32::from(len.min(8)), u32::from(w.min(31)));
+                (((p * 32 + w) * 9 + len) * 3 + group) as u16
+            })
+            .collect()
     }
 
     /// The bucket of `ord` in [`CodeSet::rank_order`] (prior, content
@@ -1056,3 +1091,22 @@ mod keys;
 pub mod record;
 pub mod registry;
 mod sums;
+
+#[cfg(test)]
+mod tests {
+    /// The rank order is built from the byte arrays in one pass; it must
+    /// sort exactly as [`super::CodeSet::rank_bucket`] (the definition)
+    /// then the ordinal do, and `rank_position` must invert it.
+    #[test]
+    fn rank_order_sorts_by_rank_bucket_then_ordinal() {
+        let mc = crate::MedCode::embedded().expect("sets");
+        for set in mc.sets() {
+            let mut expected: Vec<u32> = (0..set.len() as u32).collect();
+            expected.sort_by_key(|&ord| (set.rank_bucket(ord), ord));
+            assert_eq!(set.rank_order(), expected.as_slice(), "{}", set.system);
+            for (at, &ord) in expected.iter().enumerate() {
+                assert_eq!(set.rank_position(ord), Some(at as u32), "{} ordinal {ord}", set.system);
+            }
+        }
+    }
+}

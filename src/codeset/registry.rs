@@ -143,7 +143,7 @@ impl MedCode {
     pub fn prepare(&self) {
         for set in &self.sets {
             set.rank_order();
-            set.forward();
+            set.forward().prepare(set);
         }
     }
 

@@ -159,11 +159,14 @@ struct Trace {
     dense_walks: u32,
     /// How many code sets the rank-order walk answered.
     rank_walks: u32,
+    /// How many code sets let a lone common word drive because their
+    /// entries' words were not built yet.
+    lone_word_drives: u32,
 }
 
 impl Default for Trace {
     fn default() -> Trace {
-        Trace { dense_walk: true, rank_walk: true, dense_walks: 0, rank_walks: 0 }
+        Trace { dense_walk: true, rank_walk: true, dense_walks: 0, rank_walks: 0, lone_word_drives: 0 }
     }
 }
 
@@ -636,7 +639,7 @@ impl Classifier<'_> {
         let n = self.q.words.len() as u32;
         let full: u16 = ((1u32 << n) - 1) as u16;
         if let Some(forward) = self.forward {
-            let ids = forward.words_of(ord);
+            let ids = forward.words_of(self.set, ord);
             for r in self.refiners {
                 r.apply(ids, &mut h);
             }
@@ -765,7 +768,18 @@ fn word_candidates(
     // (A word this set does not know at all cannot drive here.)
     let rarest = volumes.iter().chain(&alt_volumes).copied().filter(|&v| v > 0).min().unwrap_or(u64::MAX);
     let too_common = |v: u64| v > REFINER_MIN_VOLUME && (v > REFINER_ALWAYS || v > rarest.saturating_mul(4));
-    let is_refiner = |i: usize| volumes.get(i).is_none_or(|&v| too_common(v));
+    // Until the set's entries have their words built (see
+    // [`crate::codeset::forward`]), a lone word too common to drive ("o",
+    // "di": a page's first keystrokes) drives anyway: merging its lists costs
+    // a few milliseconds, building every entry's words tens. The answer is
+    // alike: its best class is the codes with the word in their own
+    // description either way, thousands of them; the merge only adds codes
+    // matched through synonyms, a worse class.
+    let lone_word_drives = !forward.has_entries() && words.len() == 1 && q.alts.is_empty();
+    let is_refiner = |i: usize| !lone_word_drives && volumes.get(i).is_none_or(|&v| too_common(v));
+    if lone_word_drives && volumes.iter().any(|&v| too_common(v)) {
+        trace.lone_word_drives += 1;
+    }
     // An expansion known here and rare enough names candidates itself.
     let alt_drives = |v: u64| v > 0 && !too_common(v);
     // Expansions as common as "with" (for "w") are checked on candidates too.
@@ -816,8 +830,12 @@ fn word_candidates(
     // matches every word in its own description, which the forward index
     // holds, and the codes it cannot see (matched only through synonyms)
     // are of a worse class. Else the postings path runs, the walk having
-    // cost at most a share of what it costs.
+    // cost at most a share of what it costs. The walk reads each code's
+    // words, so it waits until they are built (see
+    // [`crate::codeset::forward`]): before that the postings path answers
+    // alike.
     if trace.dense_walk
+        && forward.has_entries()
         && has_drivers
         && q.alts.is_empty()
         && q.typos.is_empty()
@@ -901,7 +919,7 @@ fn word_candidates(
         ords.sort_unstable();
         ords.dedup();
         for ord in ords {
-            if !checks.is_empty() && !checks.iter().all(|r| forward.words_of(ord).any_in(r)) {
+            if !checks.is_empty() && !checks.iter().all(|r| forward.words_of(set, ord).any_in(r)) {
                 continue;
             }
             let Some(h) = hits.get_mut(ord as usize) else { continue };
@@ -1195,19 +1213,9 @@ mod tests {
     fn same_answers(queries: &[String], fast: Trace, slow: Trace) -> Trace {
         let mc = MedCode::embedded().unwrap();
         let synonyms = synonyms();
-        let date = Date::parse_opt("2026-11-28").unwrap();
-        let icd =
-            SearchOptions { limit: 10, billable_only: true, system: Some(System::Icd10Cm), ..SearchOptions::on(date) };
-        let all = SearchOptions { limit: 20, ..SearchOptions::on(date) };
-        let hcpcs = SearchOptions { limit: 10, system: Some(System::Hcpcs), ..SearchOptions::on(date) };
-        let inside = SearchOptions { within: Some("S".into()), ..icd.clone() };
         let mut took = Trace { dense_walks: 0, rank_walks: 0, ..fast };
-        for opts in [&icd, &all, &hcpcs, &inside] {
-            let sets: Vec<&CodeSet> = mc
-                .sets()
-                .iter()
-                .filter(|s| opts.system.map_or(s.system != System::PlaceOfService, |sys| s.system == sys))
-                .collect();
+        for opts in &option_sets() {
+            let sets = searched(&mc, opts);
             for q in queries {
                 let mut a = Trace { dense_walks: 0, rank_walks: 0, ..fast };
                 let quick = search_traced(&sets, Some(&synonyms), q, opts, &mut a);
@@ -1219,6 +1227,57 @@ mod tests {
             }
         }
         took
+    }
+
+    /// The benchmark's options, all systems, HCPCS, ICD-10-CM `within` chapter S.
+    fn option_sets() -> [SearchOptions; 4] {
+        let date = Date::parse_opt("2026-11-28").unwrap();
+        let icd =
+            SearchOptions { limit: 10, billable_only: true, system: Some(System::Icd10Cm), ..SearchOptions::on(date) };
+        let all = SearchOptions { limit: 20, ..SearchOptions::on(date) };
+        let hcpcs = SearchOptions { limit: 10, system: Some(System::Hcpcs), ..SearchOptions::on(date) };
+        let inside = SearchOptions { within: Some("S".into()), ..icd.clone() };
+        [icd, all, hcpcs, inside]
+    }
+
+    /// The sets `MedCode::search` searches under `opts`.
+    fn searched<'a>(mc: &'a MedCode, opts: &SearchOptions) -> Vec<&'a CodeSet> {
+        let wanted = |s: &&CodeSet| opts.system.map_or(s.system != System::PlaceOfService, |sys| s.system == sys);
+        mc.sets().iter().filter(wanted).collect()
+    }
+
+    #[test]
+    fn a_lone_common_word_answers_alike_before_and_after_the_entries_words_are_built() {
+        // The letters a page's first keystroke may be, and the first three
+        // keystrokes of words a coder starts with.
+        let mut typed: Vec<String> = ('a'..='z').map(String::from).collect();
+        let words = ["otitis", "diabetes", "fracture", "contusion", "pain", "sepsis", "malignant", "wheelchair"];
+        typed.extend(keystrokes(&words).into_iter().filter(|q| q.len() <= 3));
+        let prepared = MedCode::embedded().unwrap();
+        prepared.prepare();
+        let mut fresh = MedCode::embedded().unwrap();
+        let synonyms = synonyms();
+        let (mut lone, mut built_by) = (0, Vec::new());
+        for opts in &option_sets() {
+            for q in &typed {
+                let mut trace = Trace::default();
+                let lazy = search_traced(&searched(&fresh, opts), Some(&synonyms), q, opts, &mut trace);
+                lone += trace.lone_word_drives;
+                let built = search_traced(&searched(&prepared, opts), Some(&synonyms), q, opts, &mut Trace::default());
+                assert_eq!(answers(&lazy), answers(&built), "{q:?} with {opts:?}");
+                // A word with expansions ("w": "with") checks them on the
+                // entries' words; start the next query afresh.
+                if fresh.sets().iter().any(|s| s.forward().has_entries()) {
+                    built_by.push(q.clone());
+                    fresh = MedCode::embedded().unwrap();
+                }
+            }
+        }
+        assert!(
+            built_by.len() * 10 < typed.len() * option_sets().len(),
+            "these built the entries' words: {built_by:?}"
+        );
+        assert!(lone >= 30, "a lone word drove in {lone} searches");
     }
 
     #[test]
