@@ -11,6 +11,11 @@
 //! over the keys takes steps in proportion to them), that no key's output
 //! overflows a u64 and that the index holds as many keys as its header says. An index
 //! written by `fst::MapBuilder` always passes.
+//!
+//! Its node decoder, [`RawNode`], also serves the walk over every code
+//! set's keys at open ([`super::keys::key_lengths`]): it reads a node's
+//! layout once, without allocating, where `fst`'s node API decodes it again
+//! for each transition.
 
 use std::collections::HashMap;
 
@@ -20,6 +25,9 @@ const TRAILER: usize = 20;
 const VERSION: u64 = 3;
 /// Above this many transitions an any-transition node carries a 256-byte index.
 const TRANS_INDEX_THRESHOLD: usize = 32;
+/// fst's common inputs (`COMMON_INPUTS_INV` in `src/raw/common_inputs.rs`):
+/// a one-transition node numbers its input 1–63 here instead of storing it.
+const COMMON_INPUTS: &[u8; 63] = b"te/oasripcnw.hlm-du012g=:bf3y5&_4v9678k%?xCDASFIBEjPTzRNM+LOqHG";
 
 /// One decoded node: whether a key ends here, with which output, and its
 /// transitions as (output, target address).
@@ -51,68 +59,130 @@ fn target(delta: u64, end: usize) -> Option<usize> {
     }
 }
 
-/// Decodes the node whose state byte is at `start` (> 0), or `None` when any
-/// byte it needs lies outside `b` or a field is out of range.
-fn node(b: &[u8], start: usize) -> Option<Node> {
-    let v = *b.get(start)?;
-    let common = v & 0b0011_1111 != 0;
-    let input_len = usize::from(!common);
-    match v >> 6 {
-        // One transition to the node just below, no output.
-        0b11 => {
-            let end = start.checked_sub(input_len)?;
-            Some(Node { final_output: None, trans: vec![(0, end.checked_sub(1)?)] })
+/// A node's layout, decoded from its state byte without allocating, so a
+/// walk can read its transitions one by one ([`super::keys::key_lengths`]
+/// reads every node of a code set's keys at open).
+#[derive(Clone, Copy)]
+pub(crate) struct RawNode {
+    /// The output of a key ending here, if one does.
+    pub(crate) final_output: Option<u64>,
+    pub(crate) ntrans: usize,
+    layout: Layout,
+}
+
+#[derive(Clone, Copy)]
+enum Layout {
+    /// No transitions (the empty final node at address 0).
+    Empty,
+    /// One transition on this input with this output to this node.
+    One(u8, u64, usize),
+    /// Any number: transition `i`'s input, delta and output lie
+    /// `ntrans - 1 - i` slots above these positions (fst writes the last
+    /// one first).
+    Any { tsize: usize, osize: usize, inputs_at: usize, addrs_at: usize, outs_at: usize, end: usize },
+}
+
+impl RawNode {
+    /// Decodes the node whose state byte is at `start` (0: the empty final
+    /// node), or `None` when a byte it needs lies outside `b` or a field is
+    /// out of range.
+    pub(crate) fn decode(b: &[u8], start: usize) -> Option<RawNode> {
+        if start == 0 {
+            return Some(RawNode { final_output: Some(0), ntrans: 0, layout: Layout::Empty });
         }
-        // One transition with an output.
-        0b10 => {
-            let sizes_at = start.checked_sub(input_len + 1)?;
-            let sizes = *b.get(sizes_at)?;
-            let (tsize, osize) = ((sizes >> 4) as usize, (sizes & 0x0f) as usize);
-            if !(1..=8).contains(&tsize) || osize > 8 {
-                return None;
+        let v = *b.get(start)?;
+        // A one-transition node's input: one of fst's 63 common bytes,
+        // numbered in the state byte, or the byte below it.
+        let common = v & 0b0011_1111;
+        let input_len = usize::from(common == 0);
+        let input = || match common {
+            0 => b.get(start.checked_sub(1)?).copied(),
+            i => COMMON_INPUTS.get(usize::from(i) - 1).copied(),
+        };
+        let one = |input: u8, out: u64, target: usize| RawNode {
+            final_output: None,
+            ntrans: 1,
+            layout: Layout::One(input, out, target),
+        };
+        match v >> 6 {
+            // One transition to the node just below, no output.
+            0b11 => Some(one(input()?, 0, start.checked_sub(input_len)?.checked_sub(1)?)),
+            // One transition with an output.
+            0b10 => {
+                let sizes_at = start.checked_sub(input_len + 1)?;
+                let sizes = *b.get(sizes_at)?;
+                let (tsize, osize) = ((sizes >> 4) as usize, (sizes & 0x0f) as usize);
+                if !(1..=8).contains(&tsize) || osize > 8 {
+                    return None;
+                }
+                let end = sizes_at.checked_sub(tsize + osize)?;
+                let delta = uint_at(b, sizes_at - tsize, tsize)?;
+                let out = if osize == 0 { 0 } else { uint_at(b, end, osize)? };
+                Some(one(input()?, out, target(delta, end)?))
             }
-            let end = sizes_at.checked_sub(tsize + osize)?;
-            let delta = uint_at(b, sizes_at - tsize, tsize)?;
-            let out = if osize == 0 { 0 } else { uint_at(b, end, osize)? };
-            Some(Node { final_output: None, trans: vec![(out, target(delta, end)?)] })
-        }
-        // Any number of transitions, maybe final.
-        _ => {
-            let is_final = v & 0b0100_0000 != 0;
-            let (ntrans, ntrans_len) = match v & 0b0011_1111 {
-                0 => match *b.get(start.checked_sub(1)?)? {
-                    1 => (256, 1),
-                    n => (n as usize, 1),
-                },
-                n => (n as usize, 0),
-            };
-            let sizes_at = start.checked_sub(ntrans_len + 1)?;
-            let sizes = *b.get(sizes_at)?;
-            let (tsize, osize) = ((sizes >> 4) as usize, (sizes & 0x0f) as usize);
-            if (ntrans > 0 && !(1..=8).contains(&tsize)) || tsize > 8 || osize > 8 {
-                return None;
+            // Any number of transitions, maybe final.
+            _ => {
+                let is_final = v & 0b0100_0000 != 0;
+                let (ntrans, ntrans_len) = match v & 0b0011_1111 {
+                    0 => match *b.get(start.checked_sub(1)?)? {
+                        1 => (256, 1),
+                        n => (n as usize, 1),
+                    },
+                    n => (n as usize, 0),
+                };
+                let sizes_at = start.checked_sub(ntrans_len + 1)?;
+                let sizes = *b.get(sizes_at)?;
+                let (tsize, osize) = ((sizes >> 4) as usize, (sizes & 0x0f) as usize);
+                if (ntrans > 0 && !(1..=8).contains(&tsize)) || tsize > 8 || osize > 8 {
+                    return None;
+                }
+                let index = if ntrans > TRANS_INDEX_THRESHOLD { 256 } else { 0 };
+                let inputs_at = sizes_at.checked_sub(index + ntrans)?;
+                let addrs_at = inputs_at.checked_sub(ntrans * tsize)?;
+                let outs_at = addrs_at.checked_sub(ntrans * osize)?;
+                let final_osize = if is_final { osize } else { 0 };
+                let end = outs_at.checked_sub(final_osize)?;
+                let final_output = match (is_final, osize) {
+                    (false, _) => None,
+                    (true, 0) => Some(0),
+                    (true, _) => Some(uint_at(b, end, osize)?),
+                };
+                let layout = Layout::Any { tsize, osize, inputs_at, addrs_at, outs_at, end };
+                Some(RawNode { final_output, ntrans, layout })
             }
-            let index = if ntrans > TRANS_INDEX_THRESHOLD { 256 } else { 0 };
-            let inputs_at = sizes_at.checked_sub(index + ntrans)?;
-            let addrs_at = inputs_at.checked_sub(ntrans * tsize)?;
-            let outs_at = addrs_at.checked_sub(ntrans * osize)?;
-            let final_osize = if is_final { osize } else { 0 };
-            let end = outs_at.checked_sub(final_osize)?;
-            let final_output = match (is_final, osize) {
-                (false, _) => None,
-                (true, 0) => Some(0),
-                (true, _) => Some(uint_at(b, end, osize)?),
-            };
-            let mut trans = Vec::with_capacity(ntrans);
-            for i in 0..ntrans {
-                // Stored last transition first, as fst writes them.
-                let delta = uint_at(b, addrs_at + (ntrans - 1 - i) * tsize, tsize)?;
-                let out = if osize == 0 { 0 } else { uint_at(b, outs_at + (ntrans - 1 - i) * osize, osize)? };
-                trans.push((out, target(delta, end)?));
-            }
-            Some(Node { final_output, trans })
         }
     }
+
+    /// Transition `i` (in input order) as (output, target address).
+    pub(crate) fn transition(&self, b: &[u8], i: usize) -> Option<(u64, usize)> {
+        match self.layout {
+            Layout::Empty => None,
+            Layout::One(_, out, target) => (i == 0).then_some((out, target)),
+            Layout::Any { tsize, osize, addrs_at, outs_at, end, .. } => {
+                let slot = self.ntrans.checked_sub(i + 1)?;
+                let delta = uint_at(b, addrs_at + slot * tsize, tsize)?;
+                let out = if osize == 0 { 0 } else { uint_at(b, outs_at + slot * osize, osize)? };
+                Some((out, target(delta, end)?))
+            }
+        }
+    }
+
+    /// The input byte of transition `i`.
+    pub(crate) fn input(&self, b: &[u8], i: usize) -> Option<u8> {
+        match self.layout {
+            Layout::Empty => None,
+            Layout::One(input, _, _) => (i == 0).then_some(input),
+            Layout::Any { inputs_at, .. } => b.get(inputs_at + self.ntrans.checked_sub(i + 1)?).copied(),
+        }
+    }
+}
+
+/// Decodes the node whose state byte is at `start` (> 0) with its
+/// transitions, or `None` when any byte it needs lies outside `b`.
+fn node(b: &[u8], start: usize) -> Option<Node> {
+    let raw = RawNode::decode(b, start)?;
+    let trans = (0..raw.ntrans).map(|i| raw.transition(b, i)).collect::<Option<Vec<_>>>()?;
+    Some(Node { final_output: raw.final_output, trans })
 }
 
 /// Checks the fst in `b` (see the module documentation); the error says what is wrong.

@@ -14,7 +14,9 @@
 
 use std::fmt;
 
-use fst::raw::{Fst, Node};
+use fst::raw::Fst;
+
+use super::fst_check::RawNode;
 
 use crate::format::Bytes;
 
@@ -125,36 +127,41 @@ pub(crate) fn key_of(fst: &Fst<Bytes>, ord: u64, out: &mut [u8; MAX_KEY]) -> usi
 /// The length of every key in ordinal order, from one depth-first walk over
 /// the fst's nodes. Checks that keys are UTF-8, at most [`MAX_KEY`] bytes,
 /// numbered 0, 1, 2… in key order, and that every transition's output names
-/// the first key below it (what [`key_of`] relies on).
+/// the first key below it (what [`key_of`] relies on). Nodes are decoded
+/// from the raw bytes ([`RawNode`]): through `fst`'s node API this walk was
+/// half of the instructions of opening the embedded sets.
 pub(crate) fn key_lengths(fst: &Fst<Bytes>) -> Result<Vec<u8>, &'static str> {
+    let b = fst.as_bytes();
     let mut lens = Vec::with_capacity(fst.len());
     let mut key = [0u8; MAX_KEY];
     // (node, its next transition, the output gathered on the way into it)
-    let mut stack: Vec<(Node<'_>, usize, u64)> = Vec::with_capacity(MAX_KEY + 1);
+    let mut stack: Vec<(RawNode, usize, u64)> = Vec::with_capacity(MAX_KEY + 1);
     // In an fst built from keys every transition leads to a key, so a walk
     // takes at most MAX_KEY steps per key; a crafted one (a DAG of shared
     // nodes that end in no key) could take exponentially many.
     let mut steps_left = fst.len().saturating_mul(MAX_KEY);
-    let root = fst.root();
+    let root = RawNode::decode(b, fst.root().addr()).ok_or(DAMAGED)?;
     enter(&root, 0, 0, &key, &mut lens)?;
     stack.push((root, 0, 0));
     while let Some((node, next, at)) = stack.last_mut() {
-        if *next == node.len() {
+        if *next == node.ntrans {
             stack.pop();
             continue;
         }
-        let t = node.transition(*next);
+        let i = *next;
         *next += 1;
+        let (out, addr) = node.transition(b, i).ok_or(DAMAGED)?;
+        let input = node.input(b, i).ok_or(DAMAGED)?;
+        let at = *at + out;
         steps_left = steps_left.checked_sub(1).ok_or("KEYS has paths that end in no key")?;
-        let at = *at + t.out.value();
         let depth = stack.len();
         if at != lens.len() as u64 {
             return Err("KEYS are not numbered in order");
         }
-        *key.get_mut(depth - 1).ok_or("a key is longer than 8 bytes")? = t.inp;
-        let child = fst.node(t.addr);
+        *key.get_mut(depth - 1).ok_or("a key is longer than 8 bytes")? = input;
+        let child = RawNode::decode(b, addr).ok_or(DAMAGED)?;
         enter(&child, depth, at, &key, &mut lens)?;
-        if !child.is_empty() {
+        if child.ntrans > 0 {
             if depth >= MAX_KEY {
                 return Err("a key is longer than 8 bytes");
             }
@@ -164,10 +171,12 @@ pub(crate) fn key_lengths(fst: &Fst<Bytes>) -> Result<Vec<u8>, &'static str> {
     Ok(lens)
 }
 
+const DAMAGED: &str = "a KEYS node lies outside the index";
+
 /// A node reached with `depth` key bytes: when final, its key comes next.
-fn enter(node: &Node<'_>, depth: usize, at: u64, key: &[u8; MAX_KEY], lens: &mut Vec<u8>) -> Result<(), &'static str> {
-    if node.is_final() {
-        if at + node.final_output().value() != lens.len() as u64 {
+fn enter(node: &RawNode, depth: usize, at: u64, key: &[u8; MAX_KEY], lens: &mut Vec<u8>) -> Result<(), &'static str> {
+    if let Some(out) = node.final_output {
+        if at + out != lens.len() as u64 {
             return Err("KEYS are not numbered in order");
         }
         let key = key.get(..depth).unwrap_or(&[]);
@@ -226,6 +235,26 @@ mod tests {
         let many: Vec<(String, u64)> = (0..500u64).map(|i| (format!("K{i:05}"), i)).collect();
         let many = build(&many.iter().map(|(k, v)| (k.as_str(), *v)).collect::<Vec<_>>());
         assert_eq!(key_lengths(many.as_fst()).map(|l| l.len()), Ok(500));
+    }
+
+    #[test]
+    fn keys_that_are_not_utf8_are_refused_wherever_their_bytes_sit() {
+        let lengths = |keys: &[&[u8]]| {
+            let mut b = fst::MapBuilder::memory();
+            for (i, k) in keys.iter().enumerate() {
+                b.insert(k, i as u64).expect("insert");
+            }
+            key_lengths(fst::Map::new(Bytes::from_vec(b.into_inner().expect("fst"))).expect("map").as_fst())
+        };
+        assert_eq!(lengths(&[b"A\xc3\xa9", b"B"]), Ok(vec![3, 1]));
+        // Each branch's own byte: read the other way round, "Ab" would end in 0xc3.
+        assert_eq!(lengths(&[b"Ab", b"A\xc3\xa9"]), Ok(vec![2, 3]));
+        // fst's common inputs ("t", "e") are numbered, not stored.
+        assert_eq!(lengths(&[b"te", b"tet"]), Ok(vec![2, 3]));
+        // In a one-transition node, and in a node with several.
+        assert_eq!(lengths(&[b"A\xc3", b"B"]), Err("a key is not UTF-8"));
+        assert_eq!(lengths(&[b"A\xc3\xa9", b"A\xff", b"B"]), Err("a key is not UTF-8"));
+        assert_eq!(lengths(&[b"t\xff"]), Err("a key is not UTF-8"));
     }
 
     #[test]
