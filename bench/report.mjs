@@ -61,7 +61,7 @@ function warmUpText(w) {
 
 function partsText(p) {
   const f = (x) => x.toFixed(0);
-  return `compile ${f(p.compile)} ms, instantiate + open ${f(p.instantiateOpen)} ms, first answer ${f(p.firstAnswer)} ms (a one-letter word search: it builds the forward word index)`;
+  return `compile ${f(p.compile)} ms, instantiate + open ${f(p.instantiateOpen)} ms, first answer ${f(p.firstAnswer)} ms (a one-letter word search; the per-entry word ids are built later: by \`prepare()\` while the page is idle, or by the first query that checks a word on codes' own words)`;
 }
 
 const matches = (code, pattern) => (pattern.endsWith('*') ? code.startsWith(pattern.slice(0, -1)) : code === pattern);
@@ -93,6 +93,8 @@ function summarize(node) {
     bytes: node.medcode.total,
     memory: median(m.map((r) => r.memoryBytes)),
     linear: median(m.map((r) => r.linearBytes)),
+    // After the keystrokes every search structure is built (the word ids are not at ready).
+    linearAfter: median(m.map((r) => r.linearBytesAfter)),
     heap: median(m.map((r) => r.heapBytes)),
     lat: latency(m),
     again: latency(m, 'again'),
@@ -184,7 +186,7 @@ export function render(node, chromium) {
     L.push('| runtime | ready ms (bytes in hand) | ready ms (fetch + streaming compile, localhost) | linear memory MiB | p50 µs | p95 µs | p99 µs | max µs | obvious right | timer |');
     L.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|---|');
     L.push(
-      `| ${chromium.browser} headless | ${ms(c.ready)} | ${ms(c.readyStreaming)} | ${mib(c.linear)} | ${us(c.lat.p50)} | ${us(c.lat.p95)} | ${us(c.lat.p99)} | ${us(c.lat.max)} | ${c.right}/${Q.obvious.length} | ${c.isolated ? 'cross-origin isolated (5 µs)' : 'coarse (100 µs)'} |`,
+      `| ${chromium.browser} headless | ${ms(c.ready)} | ${ms(c.readyStreaming)} | ${mib(c.linear)} (${mib(median(chromium.runs.map((r) => r.linearBytesAfter)))} after the keystrokes) | ${us(c.lat.p50)} | ${us(c.lat.p95)} | ${us(c.lat.p99)} | ${us(c.lat.max)} | ${c.right}/${Q.obvious.length} | ${c.isolated ? 'cross-origin isolated (5 µs)' : 'coarse (100 µs)'} |`,
     );
     L.push('');
     const cp = readyParts(chromium.runs);
@@ -238,7 +240,12 @@ export function render(node, chromium) {
     `${kb(wasmBr)} vs TSV ${kb(tsvBr)} (${int(node.tsv.module.lines)} lines: ${node.tsv.module.systems.join(', ')}): ${(wasmBr / tsvBr).toFixed(2)}×`,
     wasmBr <= 1.1 * tsvBr,
   );
-  goal('Linear memory after load', '≤ 16 MiB', `${mib(m.linear)} MiB`, m.linear <= 16 * 2 ** 20);
+  goal(
+    'Linear memory after load, and once every search structure is built',
+    '≤ 16 MiB',
+    `${mib(m.linear)} MiB after load, ${mib(m.linearAfter)} MiB after the keystrokes`,
+    Math.max(m.linear, m.linearAfter) <= 16 * 2 ** 20,
+  );
   goal('Obvious queries right (top 10)', `all ${Q.obvious.length}`, `${m.right}/${Q.obvious.length}`, m.right === Q.obvious.length);
   goal(
     'Probes a peer fails, answered',
