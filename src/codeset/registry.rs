@@ -138,8 +138,10 @@ impl MedCode {
 
     /// Builds now what search otherwise builds on first use (the rank order
     /// and the forward word index of every set: tens of milliseconds), so
-    /// the first keystroke does not pay for it. Pages call it when idle
-    /// after loading; calling it again costs nothing.
+    /// no keystroke pays for it: the first keystroke builds only what it
+    /// needs, and the first query that checks words on codes' own words
+    /// would build the index. Pages call it when idle after loading;
+    /// calling it again costs nothing.
     pub fn prepare(&self) {
         for set in &self.sets {
             set.rank_order();

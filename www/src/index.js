@@ -381,8 +381,8 @@ export class MedCode {
   }
 
   /**
-   * Builds the search structures otherwise made by the first search (tens
-   * of milliseconds), so the first keystroke is as quick as the rest. Call
+   * Builds the search structures otherwise made by the first searches that
+   * need them (tens of milliseconds), so no keystroke waits for them. Call
    * it when the page is idle after `load()`; calling it again costs nothing.
    */
   prepare() {

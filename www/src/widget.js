@@ -125,9 +125,10 @@ function splitCodes(value) {
 }
 
 /**
- * The first search builds the module's search structures (tens of
- * milliseconds), and the browser optimizes the search code only once it has
- * run for a while: do both while the page is idle instead, once per page
+ * Searches build the module's search structures on first use (the word
+ * index: tens of milliseconds, paid by the first query that checks words on
+ * codes' own words), and the browser optimizes the search code only once it
+ * has run for a while: do both while the page is idle instead, once per page
  * (`prepare()`, then `warmUp()` in slices of a few milliseconds, with the
  * first widget's options), so the coder's first keystrokes are as quick as
  * the rest.
