@@ -173,15 +173,17 @@ struct RankOrder {
 /// The entries of a set in effect on one date ([`CodeSet::on_date`]).
 pub struct OnDate {
     date: Date,
-    exists: Vec<u64>,
+    /// Built when first asked: searches for billable codes only never ask.
+    exists: std::sync::OnceLock<Vec<u64>>,
     billable: Vec<u64>,
 }
 
 impl OnDate {
-    /// [`CodeSet::exists_on`] for this date.
+    /// [`CodeSet::exists_on`] for this date; `set` is the set these bits are of.
     #[inline]
-    pub fn exists(&self, ord: u32) -> bool {
-        self.exists.get(ord as usize / 64).is_some_and(|w| w >> (ord % 64) & 1 == 1)
+    pub fn exists(&self, set: &CodeSet, ord: u32) -> bool {
+        let bits = self.exists.get_or_init(|| set.bits_on(&set.exists_off, &set.exists, self.date));
+        bits.get(ord as usize / 64).is_some_and(|w| w >> (ord % 64) & 1 == 1)
     }
 
     /// [`CodeSet::billable_on`] for this date.
@@ -593,9 +595,10 @@ impl CodeSet {
     }
 
     /// Which entries exist and which are billable on `date`, as bits: what
-    /// search asks of every code it weighs. Built in one pass over the
-    /// validity rows (no per-entry offset lookups) and kept for the last
-    /// date asked, since a session searches on one date.
+    /// search asks of every code it weighs. Each is built in one pass over
+    /// the validity rows (no per-entry offset lookups), the first when a
+    /// search asks for it, and kept for the last date asked, since a session
+    /// searches on one date.
     pub fn on_date(&self, date: Date) -> std::sync::Arc<OnDate> {
         let mut cached = self.on_date.lock().unwrap_or_else(|e| e.into_inner());
         match cached.as_ref() {
@@ -603,7 +606,7 @@ impl CodeSet {
             _ => {
                 let bits = std::sync::Arc::new(OnDate {
                     date,
-                    exists: self.bits_on(&self.exists_off, &self.exists, date),
+                    exists: std::sync::OnceLock::new(),
                     billable: self.bits_on(&self.billable_off, &self.billable, date),
                 });
                 *cached = Some(bits.clone());

@@ -444,11 +444,11 @@ fn eligible(set: &CodeSet, ord: u32, opts: &SearchOptions) -> bool {
 }
 
 /// [`eligible`] from the set's bits for the date.
-fn eligible_on(on: &OnDate, ord: u32, opts: &SearchOptions) -> bool {
+fn eligible_on(set: &CodeSet, on: &OnDate, ord: u32, opts: &SearchOptions) -> bool {
     if opts.billable_only {
         on.billable(ord)
     } else {
-        on.exists(ord)
+        on.exists(set, ord)
     }
 }
 
@@ -633,7 +633,7 @@ impl Classifier<'_> {
     fn class(&self, ord: u32, mut h: Hit) -> Option<([u32; 6], f64)> {
         // Eligibility first: a bit test, where the refiners search the
         // code's words.
-        if !eligible_on(self.on, ord, self.opts) {
+        if !eligible_on(self.set, self.on, ord, self.opts) {
             return None;
         }
         let n = self.q.words.len() as u32;
