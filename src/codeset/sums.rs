@@ -29,6 +29,28 @@ impl Weight {
             Weight::Clear(bits) => u32::from(b & bits == 0),
         }
     }
+
+    /// The weights of the low `bytes` bytes of `word` (its other bytes
+    /// zero) in a few instructions, or `None` when a count is too large
+    /// for that (32 or more: the slow path adds them one by one).
+    #[inline]
+    fn of_word(self, word: u64, bytes: usize) -> Option<u32> {
+        match self {
+            // Bytes below 32: eight of them sum below 256, so the multiply
+            // adds them all into the top byte without carries.
+            Weight::Value if word & 0xe0e0_e0e0_e0e0_e0e0 == 0 => {
+                Some((word.wrapping_mul(0x0101_0101_0101_0101) >> 56) as u32)
+            }
+            Weight::Value => None,
+            Weight::Clear(bits) => {
+                let set = word & (u64::from(bits) * 0x0101_0101_0101_0101);
+                // The top bit of each nonzero byte, without carries between bytes.
+                const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+                let nonzero = (((set & LOW7) + LOW7) | set) & !LOW7;
+                Some(bytes as u32 - nonzero.count_ones())
+            }
+        }
+    }
 }
 
 /// Prefix sums over one byte per entry, sampled every [`BLOCK`] entries.
@@ -47,8 +69,14 @@ impl ByteSums {
         let mut total = 0u32;
         for block in b.chunks(BLOCK) {
             samples.push(total);
-            for &c in block {
-                total = total.checked_add(weight.of(c))?;
+            let whole = <[u8; BLOCK]>::try_from(block).ok().map(u64::from_le_bytes);
+            match whole.and_then(|word| weight.of_word(word, BLOCK)) {
+                Some(w) => total = total.checked_add(w)?,
+                None => {
+                    for &c in block {
+                        total = total.checked_add(weight.of(c))?;
+                    }
+                }
             }
         }
         Some((ByteSums { bytes, weight, samples }, total))
@@ -63,20 +91,8 @@ impl ByteSums {
         // The block's bytes before `i` as one word, the rest masked off.
         if let Some(word) = b.get(from..from + BLOCK).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
             let word = u64::from_le_bytes(word) & ((1u64 << (8 * (i % BLOCK))) - 1);
-            match self.weight {
-                // Bytes below 32: seven of them sum below 256, so the
-                // multiply adds them all into the top byte without carries.
-                Weight::Value if word & 0xe0e0_e0e0_e0e0_e0e0 == 0 => {
-                    return base + (word.wrapping_mul(0x0101_0101_0101_0101) >> 56) as u32;
-                }
-                Weight::Clear(bits) => {
-                    let set = word & (u64::from(bits) * 0x0101_0101_0101_0101);
-                    // The top bit of each nonzero byte, without carries between bytes.
-                    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-                    let nonzero = (((set & LOW7) + LOW7) | set) & !LOW7;
-                    return base + (i % BLOCK) as u32 - nonzero.count_ones();
-                }
-                Weight::Value => {}
+            if let Some(w) = self.weight.of_word(word, i % BLOCK) {
+                return base + w;
             }
         }
         let inside: u32 = b.get(from..i).unwrap_or(&[]).iter().map(|&c| self.weight.of(c)).sum();
@@ -119,12 +135,26 @@ impl VarintSums {
         let b = varints.as_ref();
         let mut samples = Vec::with_capacity(len / BLOCK + 1);
         let (mut pos, mut total) = (0usize, 0u32);
-        for i in 0..len {
+        let mut i = 0;
+        while i < len {
             if i % BLOCK == 0 {
                 samples.push((u32::try_from(pos).ok()?, total));
+                // A block of one-byte varints (most are) summed as one word:
+                // adjacent bytes added into 16-bit lanes, then the lanes.
+                let word =
+                    b.get(pos..pos + BLOCK).and_then(|w| <[u8; BLOCK]>::try_from(w).ok()).map(u64::from_le_bytes);
+                if let Some(word) = word.filter(|w| w & 0x8080_8080_8080_8080 == 0 && len - i >= BLOCK) {
+                    const LANES: u64 = 0x00ff_00ff_00ff_00ff;
+                    let pairs = (word & LANES) + ((word >> 8) & LANES);
+                    total = total.checked_add((pairs.wrapping_mul(0x0001_0001_0001_0001) >> 48) as u32)?;
+                    pos += BLOCK;
+                    i += BLOCK;
+                    continue;
+                }
             }
             let v = read_varint(b, &mut pos)?;
             total = total.checked_add(u32::try_from(v).ok()?)?;
+            i += 1;
         }
         Some((VarintSums { varints, samples, len }, total))
     }
@@ -210,5 +240,29 @@ mod tests {
             assert_eq!(sums.span(i), (s as usize, (s + lengths[i]) as usize), "entry {i}");
         }
         assert!(VarintSums::new(Bytes::from_vec(varints[..varints.len() - 1].to_vec()), lengths.len()).is_none());
+    }
+
+    #[test]
+    fn varint_sums_read_blocks_of_one_byte_varints_whole() {
+        // Mostly one-byte lengths (blocks summed as a word), some longer, a
+        // count that is no multiple of the block, and bytes after the last
+        // varint that a whole-block read must not take for lengths.
+        let lengths: Vec<u32> = (0..1003u32).map(|i| if i % 97 == 5 { 300 + i } else { (i * 31) % 128 }).collect();
+        let mut varints = Vec::new();
+        for &l in &lengths {
+            let mut v = l;
+            while v >= 0x80 {
+                varints.push((v as u8 & 0x7f) | 0x80);
+                v >>= 7;
+            }
+            varints.push(v as u8);
+        }
+        varints.extend([5u8; 16]);
+        let full = full_sums(&lengths);
+        let (sums, total) = VarintSums::new(Bytes::from_vec(varints), lengths.len()).expect("sums");
+        assert_eq!(total, lengths.iter().sum::<u32>());
+        for (i, &s) in full.iter().enumerate() {
+            assert_eq!(sums.span(i), (s as usize, (s + lengths[i]) as usize), "entry {i}");
+        }
     }
 }
