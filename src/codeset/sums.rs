@@ -180,6 +180,20 @@ impl VarintSums {
 mod tests {
     use super::*;
 
+    /// Each length as a LEB128 varint, back to back.
+    fn varints(lengths: &[u32]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for &l in lengths {
+            let mut v = l;
+            while v >= 0x80 {
+                out.push((v as u8 & 0x7f) | 0x80);
+                v >>= 7;
+            }
+            out.push(v as u8);
+        }
+        out
+    }
+
     fn full_sums(counts: &[u32]) -> Vec<u32> {
         counts.iter().scan(0, |t, &c| Some(std::mem::replace(t, *t + c))).collect()
     }
@@ -224,15 +238,7 @@ mod tests {
     #[test]
     fn varint_sums_agree_with_a_full_prefix_sum_table() {
         let lengths: Vec<u32> = (0..1000u32).map(|i| (i * 7919) % 700).collect();
-        let mut varints = Vec::new();
-        for &l in &lengths {
-            let mut v = l;
-            while v >= 0x80 {
-                varints.push((v as u8 & 0x7f) | 0x80);
-                v >>= 7;
-            }
-            varints.push(v as u8);
-        }
+        let varints = varints(&lengths);
         let full = full_sums(&lengths);
         let (sums, total) = VarintSums::new(Bytes::from_vec(varints.clone()), lengths.len()).expect("sums");
         assert_eq!(total, lengths.iter().sum::<u32>());
@@ -248,15 +254,7 @@ mod tests {
         // count that is no multiple of the block, and bytes after the last
         // varint that a whole-block read must not take for lengths.
         let lengths: Vec<u32> = (0..1003u32).map(|i| if i % 97 == 5 { 300 + i } else { (i * 31) % 128 }).collect();
-        let mut varints = Vec::new();
-        for &l in &lengths {
-            let mut v = l;
-            while v >= 0x80 {
-                varints.push((v as u8 & 0x7f) | 0x80);
-                v >>= 7;
-            }
-            varints.push(v as u8);
-        }
+        let mut varints = varints(&lengths);
         varints.extend([5u8; 16]);
         let full = full_sums(&lengths);
         let (sums, total) = VarintSums::new(Bytes::from_vec(varints), lengths.len()).expect("sums");
