@@ -10,13 +10,14 @@
 //! uses both to decide which query words to merge and which to check.
 //!
 //! It is built in two parts, each on first use. The vocabulary (each word's
-//! list and volume, read from the WORD fst) is cheap and every search needs
-//! it. The word ids of every entry mean decoding every posting twice: most
-//! of the work between a module's bytes and its first answer. Searches that
-//! check no word on a code's own words (one word: "o", "ot", "otitis") do
-//! not need them, so the first keystrokes are answered without them, and a
-//! page builds them when idle ([`crate::MedCode::prepare`]) or the first
-//! query with a word to check does.
+//! posting list and volume, found by skipping through the lists) is cheap,
+//! and every search needs it. The word ids of every entry mean decoding
+//! every posting twice: they were most of the work between a module's bytes
+//! and its first answer. Searches that check no word on a code's own words
+//! (a lone word without expansions: "o", "diab", "otitis") do not need
+//! them, so the first keystrokes are answered without them. A page builds
+//! them when idle ([`crate::MedCode::prepare`]); otherwise the first query
+//! with a word to check does.
 
 use std::sync::OnceLock;
 
