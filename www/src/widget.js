@@ -143,7 +143,7 @@ function prepareWhenIdle(mc, options) {
       // Only an optimisation: a failure changes nothing but speed.
       mc.warmUp?.(options).catch(() => {});
     } catch {
-      // Only an optimisation: the first search builds them anyway.
+      // Only an optimisation: the searches that need them build them anyway.
     }
   };
   if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: 2000 });
