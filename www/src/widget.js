@@ -457,17 +457,20 @@ export class MedcodeSearchElement extends Base {
     this.#listbox.addEventListener('click', (e) => this.#onListClick(e));
     this.#chips.addEventListener('click', (e) => this.#onChipClick(e));
     this.#chips.addEventListener('keydown', (e) => this.#onChipKey(e));
+    // Focus goes back to the input before the panel empties: browsers now
+    // fire blur and focusout when the focused element is removed (Chromium
+    // 148 does), and focusout with nowhere to go would close everything.
     this.#details.addEventListener('keydown', (e) => {
       if (e.key === 'Escape') {
         e.preventDefault();
-        this.#hideDetails();
         this.#input.focus();
+        this.#hideDetails();
       }
     });
     this.#details.addEventListener('click', (e) => {
       if (e.target.closest?.('[data-action="close-details"]')) {
-        this.#hideDetails();
         this.#input.focus();
+        this.#hideDetails();
       }
     });
     this.#root.addEventListener('focusout', (e) => {
@@ -995,7 +998,9 @@ export class MedcodeSearchElement extends Base {
   }
 
   #hideDetails() {
-    if (!this.#built) return;
+    // Hidden already, or hiding: emptying the panel can fire focusout, which
+    // hides it again, inside replaceChildren.
+    if (!this.#built || this.#details.hidden) return;
     this.#detailsFor = null;
     this.#details.hidden = true;
     this.#details.replaceChildren();
