@@ -52,16 +52,27 @@ function warmUps(runs) {
   const w = runs.map((r) => r.warmUp).filter(Boolean);
   if (!w.length) return null;
   const med = (k) => median(w.map((x) => x[k]));
-  return { ms: med('ms'), busyMs: med('busyMs'), searches: med('searches') };
+  // Runs before prepareMs and longestSliceMs were reported have neither.
+  const optional = (k) => (w.every((x) => typeof x[k] === 'number') ? med(k) : null);
+  return {
+    ms: med('ms'),
+    busyMs: med('busyMs'),
+    searches: med('searches'),
+    prepareMs: optional('prepareMs'),
+    longestSliceMs: optional('longestSliceMs'),
+  };
 }
 
 function warmUpText(w) {
-  return `\`warmUp()\` after ready, before the keystrokes (what a page runs while idle; the widget does): ${w.searches.toFixed(0)} searches in slices of 4 ms, ${w.busyMs.toFixed(0)} ms busy over ${w.ms.toFixed(0)} ms (medians)`;
+  const prepared =
+    w.prepareMs === null ? '' : `, ${w.prepareMs.toFixed(0)} ms of it building the search structures in steps first`;
+  const longest = w.longestSliceMs === null ? '' : `; longest slice ${w.longestSliceMs.toFixed(1)} ms`;
+  return `\`warmUp()\` after ready, before the keystrokes (what a page runs while idle; the widget does): ${w.searches.toFixed(0)} searches in slices of 4 ms, ${w.busyMs.toFixed(0)} ms busy${prepared} over ${w.ms.toFixed(0)} ms${longest} (medians)`;
 }
 
 function partsText(p) {
   const f = (x) => x.toFixed(0);
-  return `compile ${f(p.compile)} ms, instantiate + open ${f(p.instantiateOpen)} ms, first answer ${f(p.firstAnswer)} ms (a one-letter word search; the per-entry word ids are built later: by \`prepare()\` while the page is idle, or by the first query that checks a word on codes' own words)`;
+  return `compile ${f(p.compile)} ms, instantiate + open ${f(p.instantiateOpen)} ms, first answer ${f(p.firstAnswer)} ms (a one-letter word search; the per-entry word ids are built later: by \`warmUp()\`'s first steps while the page is idle, or by the first query that checks a word on codes' own words)`;
 }
 
 const matches = (code, pattern) => (pattern.endsWith('*') ? code.startsWith(pattern.slice(0, -1)) : code === pattern);

@@ -16,10 +16,12 @@
 //! and its first answer. Searches that check no word on a code's own words
 //! (a lone word without expansions: "o", "diab", "otitis") do not need
 //! them, so the first keystrokes are answered without them. A page builds
-//! them when idle ([`crate::MedCode::prepare`]); otherwise the first query
-//! with a word to check does.
+//! them when idle, in steps of a bounded number of postings
+//! ([`crate::MedCode::prepare_step`]) so that no step holds the page's main
+//! thread for long; the first query with a word to check finishes whatever
+//! is left.
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use fst::{IntoStreamer, Streamer};
 
@@ -35,6 +37,8 @@ pub struct Forward {
     /// `volume[id]`: postings of every word before `id` (one more entry than words).
     volume: Vec<u64>,
     entries: OnceLock<Entries>,
+    /// The build [`Forward::prepare_step`] has advanced, while unfinished.
+    partial: Mutex<Option<EntriesBuild>>,
 }
 
 /// The word ids of every entry.
@@ -108,7 +112,7 @@ impl Forward {
             pairs.sort_unstable();
             pairs
         });
-        Forward { lists, by_offset, volume, entries: OnceLock::new() }
+        Forward { lists, by_offset, volume, entries: OnceLock::new(), partial: Mutex::new(None) }
     }
 
     /// Builds the word ids of every entry of `set` unless built (see the module docs).
@@ -116,8 +120,34 @@ impl Forward {
         self.entries(set);
     }
 
+    /// Advances the build of the word ids of every entry of `set` by about
+    /// `postings` postings (whole posting lists: at least one); returns
+    /// whether they are built. A search that needs them meanwhile finishes
+    /// the build from where the steps left it.
+    pub fn prepare_step(&self, set: &CodeSet, postings: u64) -> bool {
+        if self.has_entries() {
+            return true;
+        }
+        let mut partial = self.partial.lock().unwrap_or_else(|e| e.into_inner());
+        let build = partial.get_or_insert_with(|| EntriesBuild::new(set, &self.lists));
+        if !build.advance(set, &self.lists, postings) {
+            return false;
+        }
+        if let Some(build) = partial.take() {
+            // A search cannot have built them meanwhile: it would have taken
+            // the lock first. Should it have, both builds are the same.
+            let _ = self.entries.set(build.into_entries());
+        }
+        true
+    }
+
     fn entries(&self, set: &CodeSet) -> &Entries {
-        self.entries.get_or_init(|| Entries::build(set, &self.lists))
+        self.entries.get_or_init(|| {
+            let partial = self.partial.lock().unwrap_or_else(|e| e.into_inner()).take();
+            let mut build = partial.unwrap_or_else(|| EntriesBuild::new(set, &self.lists));
+            build.advance(set, &self.lists, u64::MAX);
+            build.into_entries()
+        })
     }
 
     /// Whether the word ids of every entry are built (see the module docs).
@@ -218,58 +248,173 @@ fn skip_varints(b: &[u8], mut pos: usize, mut n: u64) -> Option<usize> {
     Some(pos)
 }
 
-impl Entries {
-    /// Turns the posting lists (word → entries) around: one pass counts each
-    /// entry's description words, a second places the word ids.
-    fn build(set: &CodeSet, lists: &[u64]) -> Entries {
-        let len = set.len();
-        let mut counts = vec![0u32; len + 1];
-        for &offset in lists {
-            for (ord, syn) in set.postings(offset) {
-                // Synonym words are not the entry's own.
-                if !syn {
-                    if let Some(c) = counts.get_mut(ord as usize) {
-                        *c += 1;
-                    }
+/// The word ids of every entry, part built: posting lists (word → entries)
+/// turned around in two passes over the lists, one counting each entry's
+/// description words and one placing their ids, each resumable at any list.
+struct EntriesBuild {
+    filling: bool,
+    /// The next list (word id) the current pass reads.
+    next: usize,
+    /// Counting: `starts[ord]` counts the words of `ord`. Filling: prefix
+    /// sums shifted one to the right, so `starts[ord + 1]` is where the next
+    /// id of `ord` goes and, once every id is placed, `starts[ord]` is where
+    /// the ids of `ord` begin. (No second array of cursors: this is the
+    /// build's memory peak.)
+    starts: Vec<u32>,
+    ids: Ids,
+}
+
+impl EntriesBuild {
+    fn new(set: &CodeSet, lists: &[u64]) -> EntriesBuild {
+        let narrow = lists.len() <= 1 << 16;
+        EntriesBuild {
+            filling: false,
+            next: 0,
+            starts: vec![0u32; set.len() + 1],
+            ids: if narrow { Ids::Narrow(Vec::new()) } else { Ids::Wide(Vec::new()) },
+        }
+    }
+
+    /// Reads whole posting lists, at least one, until `budget` postings are
+    /// read or both passes are done; returns whether they are.
+    fn advance(&mut self, set: &CodeSet, lists: &[u64], budget: u64) -> bool {
+        let mut read = 0u64;
+        loop {
+            let Some(&offset) = lists.get(self.next) else {
+                if self.filling {
+                    return true;
                 }
+                self.start_filling();
+                continue;
+            };
+            let postings = set.postings(offset);
+            let id = self.next as u32;
+            read += match (self.filling, &mut self.ids) {
+                (false, _) => count(&mut self.starts, postings),
+                // < 65,536 words: fits
+                (true, Ids::Narrow(ids)) => place(&mut self.starts, ids, id as u16, postings),
+                (true, Ids::Wide(ids)) => place(&mut self.starts, ids, id, postings),
+            };
+            self.next += 1;
+            if read >= budget {
+                return self.filling && self.next >= lists.len();
             }
         }
-        // Prefix sums in place, shifted one to the right: `starts[ord + 1]`
-        // is where the ids of `ord` begin and serves as its fill cursor, so
-        // once every id is placed `starts[ord]` is where they begin. (No
-        // second array of `len` cursors: this is the build's memory peak.)
-        let mut starts = counts;
+    }
+
+    /// Turns the counts into fill cursors and sizes the ids.
+    fn start_filling(&mut self) {
         let mut total = 0u32;
-        for c in starts.iter_mut() {
+        for c in self.starts.iter_mut() {
             total += std::mem::replace(c, total);
         }
-        starts.rotate_right(1);
-        if let Some(first) = starts.first_mut() {
+        self.starts.rotate_right(1);
+        if let Some(first) = self.starts.first_mut() {
             *first = 0;
         }
-        let narrow = lists.len() <= 1 << 16;
-        let mut narrow_ids = vec![0u16; if narrow { total as usize } else { 0 }];
-        let mut wide_ids = vec![0u32; if narrow { 0 } else { total as usize }];
-        // Word ids ascend in this loop, so each entry's ids come out sorted.
-        for (id, &offset) in lists.iter().enumerate() {
-            for (ord, syn) in set.postings(offset) {
-                if syn {
-                    continue;
-                }
-                if let Some(at) = starts.get_mut(ord as usize + 1) {
-                    let slot = *at as usize;
-                    if narrow {
-                        if let Some(s) = narrow_ids.get_mut(slot) {
-                            *s = id as u16; // < 65,536 words: fits
-                        }
-                    } else if let Some(s) = wide_ids.get_mut(slot) {
-                        *s = id as u32;
-                    }
-                    *at += 1;
-                }
-            }
+        match &mut self.ids {
+            Ids::Narrow(ids) => ids.resize(total as usize, 0),
+            Ids::Wide(ids) => ids.resize(total as usize, 0),
         }
-        let ids = if narrow { Ids::Narrow(narrow_ids) } else { Ids::Wide(wide_ids) };
-        Entries { starts, ids }
+        self.filling = true;
+        self.next = 0;
+    }
+
+    fn into_entries(self) -> Entries {
+        Entries { starts: self.starts, ids: self.ids }
+    }
+}
+
+/// Counts one posting list's words in `counts` (synonym words are not the
+/// entries' own); returns the postings read.
+fn count(counts: &mut [u32], postings: impl Iterator<Item = (u32, bool)>) -> u64 {
+    let mut read = 0;
+    for (ord, syn) in postings {
+        read += 1;
+        if let (false, Some(c)) = (syn, counts.get_mut(ord as usize)) {
+            *c += 1;
+        }
+    }
+    read
+}
+
+/// Places the id of one posting list's word at each of its entries' fill
+/// cursors (see [`EntriesBuild::starts`]). Ids ascend across the pass, so
+/// each entry's come out sorted. Returns the postings read.
+fn place<T: Copy>(starts: &mut [u32], ids: &mut [T], id: T, postings: impl Iterator<Item = (u32, bool)>) -> u64 {
+    let mut read = 0;
+    for (ord, syn) in postings {
+        read += 1;
+        if let (false, Some(at)) = (syn, starts.get_mut(ord as usize + 1)) {
+            if let Some(slot) = ids.get_mut(*at as usize) {
+                *slot = id;
+            }
+            *at += 1;
+        }
+    }
+    read
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WordIds;
+    use crate::MedCode;
+
+    fn owned(ids: WordIds<'_>) -> Vec<u32> {
+        match ids {
+            WordIds::Narrow(ids) => ids.iter().map(|&id| u32::from(id)).collect(),
+            WordIds::Wide(ids) => ids.to_vec(),
+        }
+    }
+
+    /// Every entry's word ids, of every set.
+    fn every_entrys_words(mc: &MedCode) -> Vec<Vec<Vec<u32>>> {
+        let words =
+            |set: &super::CodeSet| (0..set.len() as u32).map(|o| owned(set.forward().words_of(set, o))).collect();
+        mc.sets().iter().map(words).collect()
+    }
+
+    #[test]
+    fn a_build_in_steps_gives_every_entry_the_words_a_build_in_one_go_gives() {
+        let whole = MedCode::embedded().unwrap();
+        whole.prepare();
+        let expected = every_entrys_words(&whole);
+        for postings in [1, 977, 20_000] {
+            let stepped = MedCode::embedded().unwrap();
+            let mut steps = 0;
+            while !stepped.prepare_step(postings) {
+                steps += 1;
+                assert!(steps < 1_000_000, "{postings} postings a step never finishes");
+            }
+            // Two passes over every word's list, and a step per rank order.
+            let lists: usize = stepped.sets().iter().map(|s| s.words().len()).sum();
+            assert!(postings > 1 || steps >= 2 * lists, "{steps} steps of one list for {lists} lists");
+            assert!(stepped.sets().iter().all(|s| s.forward().has_entries() && s.rank_order_is_built()));
+            assert!(stepped.prepare_step(postings), "done stays done");
+            assert!(every_entrys_words(&stepped) == expected, "{postings} postings a step");
+        }
+    }
+
+    #[test]
+    fn a_search_during_a_stepped_build_finishes_it_from_where_the_steps_left_it() {
+        let whole = MedCode::embedded().unwrap();
+        whole.prepare();
+        let expected = every_entrys_words(&whole);
+        let lists = whole.sets().first().unwrap().words().len();
+        // Mid count, at the turn (every list counted, none placed), mid fill.
+        for (filling, next) in [(false, lists / 2), (false, lists), (true, lists / 2)] {
+            let stepped = MedCode::embedded().unwrap();
+            let set = stepped.sets().first().unwrap();
+            let forward = set.forward();
+            let at = || forward.partial.lock().unwrap().as_ref().map(|b| (b.filling, b.next));
+            // One posting a step reads one list a step.
+            while at() != Some((filling, next)) {
+                assert!(!forward.prepare_step(set, 1), "the build passed {filling} {next}");
+            }
+            let words: Vec<Vec<u32>> = (0..set.len() as u32).map(|o| owned(forward.words_of(set, o))).collect();
+            assert!(Some(&words) == expected.first(), "a search at {filling} {next}");
+            assert!(at().is_none(), "the search took over the part-built index");
+            assert!(forward.prepare_step(set, 1), "and the steps find it built");
+        }
     }
 }

@@ -678,6 +678,11 @@ impl CodeSet {
         &self.ranks().order
     }
 
+    /// Whether [`CodeSet::rank_order`] is built (it is on first use).
+    pub fn rank_order_is_built(&self) -> bool {
+        self.rank_order.get().is_some()
+    }
+
     /// Where each ordinal stands in [`CodeSet::rank_order`]: a set of
     /// ordinals marked at these positions reads back in rank order.
     pub fn rank_position(&self, ord: u32) -> Option<u32> {

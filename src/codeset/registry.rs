@@ -140,13 +140,29 @@ impl MedCode {
     /// and the forward word index of every set: tens of milliseconds), so
     /// no keystroke pays for it: the first keystroke builds only what it
     /// needs, and the first query that checks words on codes' own words
-    /// would build the index. Pages call it when idle after loading;
-    /// calling it again costs nothing.
+    /// would build the index. Calling it again costs nothing. Pages use
+    /// [`MedCode::prepare_step`] instead, which does the same in short steps.
     pub fn prepare(&self) {
+        while !self.prepare_step(u64::MAX) {}
+    }
+
+    /// One step of [`MedCode::prepare`]: one set's rank order, or about
+    /// `postings` postings (whole posting lists) of one set's forward word
+    /// index. Returns whether everything is built. Pages call it while idle,
+    /// a few steps per task, so that no task holds the main thread for long
+    /// (with 20,000 postings a step takes about a millisecond in a browser);
+    /// a search meanwhile finishes whatever it needs at once.
+    pub fn prepare_step(&self, postings: u64) -> bool {
         for set in &self.sets {
-            set.rank_order();
-            set.forward().prepare(set);
+            if !set.rank_order_is_built() {
+                set.rank_order();
+                return false;
+            }
+            if !set.forward().prepare_step(set, postings) {
+                return false;
+            }
         }
+        true
     }
 
     /// Queries that exercise every path of search, drawn from the data (see

@@ -124,9 +124,17 @@ impl Engine {
     }
 
     /// `prepare()`: builds the search structures made on first use (see
-    /// [`MedCode::prepare`]); the widget calls it when the page is idle.
+    /// [`MedCode::prepare`]) in one go.
     pub fn prepare(&self) {
         self.inner.prepare();
+    }
+
+    /// `prepareStep(postings)`: one short step of `prepare()` (see
+    /// [`MedCode::prepare_step`]); true once everything is built. The JS
+    /// `warmUp()` runs the steps in slices while the page is idle.
+    #[wasm_bindgen(js_name = prepareStep)]
+    pub fn prepare_step(&self, postings: u32) -> bool {
+        self.inner.prepare_step(u64::from(postings))
     }
 
     /// `warmUpQueries({system})`: the queries `warmUp()` types (see

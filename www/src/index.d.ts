@@ -387,16 +387,17 @@ export declare class MedCode {
   /** The loaded packs, in load order. */
   packs(): PackInfo[];
   /**
-   * Builds what the first search would otherwise build (tens of
-   * milliseconds); call it when the page is idle after `load()`.
+   * Builds what the first searches would otherwise build, in one task of
+   * tens of milliseconds; `warmUp()` does the same in short slices.
    */
   prepare(): void;
   /**
-   * Types a few dozen queries drawn from the code sets, keystroke by
-   * keystroke, in slices of `sliceMs` with other tasks run between them,
-   * so the browser has optimized the search code before a person types.
+   * Builds what `prepare()` builds, then types a few dozen queries drawn
+   * from the code sets, keystroke by keystroke, both in slices of `sliceMs`
+   * with other tasks run between them, so the browser has optimized the
+   * search code before a person types and no task holds the page for long.
    * Call it when idle after `load()`, with the options the page searches
-   * with; the widget does.
+   * with; the widget does. `rounds: 0` only prepares.
    * @throws {MedCodeError} on a bad option (the promise rejects).
    */
   warmUp(options?: SearchOptions, control?: WarmUpControl): Promise<WarmUpReport>;
@@ -438,8 +439,14 @@ export interface WarmUpControl {
 export interface WarmUpReport {
   /** Keystrokes searched. */
   searches: number;
-  /** Milliseconds spent searching. */
+  /** Milliseconds spent preparing and searching. */
   busyMs: number;
+  /** Steps of preparation run (0 when `prepare()` or an earlier `warmUp()` had done it). */
+  prepareSteps: number;
+  /** Milliseconds of `busyMs` spent preparing. */
+  prepareMs: number;
+  /** The longest slice of work between other tasks, in milliseconds. */
+  longestSliceMs: number;
   /** Milliseconds from the call to the end, other tasks included. */
   ms: number;
   aborted: boolean;

@@ -168,6 +168,13 @@ function checkOptions(method, options) {
 
 const utf8 = new TextEncoder();
 
+/**
+ * Postings a step of `warmUp()`'s preparation reads: about a millisecond
+ * of baseline-compiled wasm (a quarter of that natively), so a slice ends
+ * close to its `sliceMs`.
+ */
+const PREPARE_STEP_POSTINGS = 20_000;
+
 /** Resolves after other queued tasks (input, rendering) have had their turn. */
 function nextTask() {
   if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
@@ -187,6 +194,8 @@ const token = Symbol('medcode');
 /** The embedded code sets: search, look up, describe. */
 export class MedCode {
   #engine;
+  /** Whether everything `prepare()` builds is built. */
+  #prepared = false;
 
   /** @internal Use `load()`. */
   constructor(engine, key) {
@@ -382,24 +391,29 @@ export class MedCode {
 
   /**
    * Builds the search structures otherwise made by the first searches that
-   * need them (tens of milliseconds), so no keystroke waits for them. Call
-   * it when the page is idle after `load()`; calling it again costs nothing.
+   * need them, so no keystroke waits for them: one task of tens of
+   * milliseconds (`warmUp()` does the same in short slices). Calling it
+   * again costs nothing.
    */
   prepare() {
     this.#engine.prepare();
+    this.#prepared = true;
   }
 
   /**
-   * Types a few dozen queries drawn from the code sets (codes with and
-   * without their dot, words in and out of order, abbreviations, a
-   * misspelt word), keystroke by keystroke, in slices of a few
-   * milliseconds with other tasks run between them. Browsers run new wasm
-   * with a baseline compiler and optimize a function only once it has run
-   * for a while; this way that happens before a person types (without it,
-   * the benchmark's first pass over its keystrokes has a p99 two to three
-   * times the second's). Call it when the page is idle after `load()`, with
-   * the options the page searches with; the widget does. Searches made
-   * meanwhile work as usual.
+   * Builds what `prepare()` builds, in steps of a bounded size, then types
+   * a few dozen queries drawn from the code sets (codes with and without
+   * their dot, words in and out of order, abbreviations, a misspelt word),
+   * keystroke by keystroke; both in slices of a few milliseconds with other
+   * tasks run between them, so no task holds the page for long (`prepare()`
+   * is one task of tens of milliseconds). Browsers run new wasm with a
+   * baseline compiler and optimize a function only once it has run for a
+   * while; this way that happens before a person types (without it, the
+   * benchmark's first pass over its keystrokes has a p99 two to three times
+   * the second's). Call it when the page is idle after `load()`, with the
+   * options the page searches with; the widget does. `rounds: 0` only
+   * prepares. Searches made meanwhile work as usual: one that needs what is
+   * not built yet finishes building it.
    * @param {import('./index.js').SearchOptions} [options]
    * @param {import('./index.js').WarmUpControl} [control]
    * @returns {Promise<import('./index.js').WarmUpReport>}
@@ -417,21 +431,40 @@ export class MedCode {
       .flatMap((q) => Array.from({ length: q.length }, (_, i) => q.slice(0, i + 1)));
     const search = { ...opts, limit: opts.limit ?? 10 };
     this.#engine.search('', search); // a bad option rejects now, whatever the rounds
-    let searches = 0;
-    let busyMs = 0;
+    const report = { searches: 0, busyMs: 0, prepareSteps: 0, prepareMs: 0, longestSliceMs: 0 };
+    const done = (aborted) => ({ ...report, ms: performance.now() - started, aborted });
+    /** Runs `step` over and over for one slice, after other tasks; false once aborted. */
+    const slice = async (step) => {
+      await nextTask();
+      if (signal?.aborted) return false;
+      const start = performance.now();
+      while (step() && performance.now() - start < sliceMs);
+      const ms = performance.now() - start;
+      report.busyMs += ms;
+      report.longestSliceMs = Math.max(report.longestSliceMs, ms);
+      return true;
+    };
+    const prepareStep = () => {
+      report.prepareSteps++;
+      this.#prepared = this.#engine.prepareStep(PREPARE_STEP_POSTINGS);
+      return !this.#prepared;
+    };
+    while (!this.#prepared) {
+      const busy = report.busyMs;
+      const going = await slice(prepareStep);
+      report.prepareMs += report.busyMs - busy;
+      if (!going) return done(true);
+    }
     for (let round = 0; round < rounds; round++) {
       let i = 0;
-      while (i < keystrokes.length) {
-        await nextTask();
-        if (signal?.aborted) return { searches, busyMs, ms: performance.now() - started, aborted: true };
-        const slice = performance.now();
-        do this.#engine.search(keystrokes[i++], search);
-        while (i < keystrokes.length && performance.now() - slice < sliceMs);
-        searches = round * keystrokes.length + i;
-        busyMs += performance.now() - slice;
-      }
+      const typeOne = () => {
+        this.#engine.search(keystrokes[i++], search);
+        report.searches++;
+        return i < keystrokes.length;
+      };
+      while (i < keystrokes.length) if (!(await slice(typeOne))) return done(true);
     }
-    return { searches, busyMs, ms: performance.now() - started, aborted: false };
+    return done(false);
   }
 
   /**

@@ -129,23 +129,17 @@ function splitCodes(value) {
  * index: tens of milliseconds, paid by the first query that checks words on
  * codes' own words), and the browser optimizes the search code only once it
  * has run for a while: do both while the page is idle instead, once per page
- * (`prepare()`, then `warmUp()` in slices of a few milliseconds, with the
- * first widget's options), so the coder's first keystrokes are as quick as
- * the rest.
+ * (`warmUp()` builds the structures, then types its queries, all in slices
+ * of a few milliseconds; with the first widget's options), so the coder's
+ * first keystrokes are as quick as the rest and no task holds the page long.
  */
 const prepared = new WeakSet();
 function prepareWhenIdle(mc, options) {
-  if (prepared.has(mc) || typeof mc.prepare !== 'function') return;
+  if (prepared.has(mc) || typeof mc.warmUp !== 'function') return;
   prepared.add(mc);
-  const run = () => {
-    try {
-      mc.prepare();
-      // Only an optimisation: a failure changes nothing but speed.
-      mc.warmUp?.(options).catch(() => {});
-    } catch {
-      // Only an optimisation: the searches that need them build them anyway.
-    }
-  };
+  // Only an optimisation: a failure changes nothing but speed (the searches
+  // that need the structures build them anyway).
+  const run = () => mc.warmUp(options).catch(() => {});
   if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: 2000 });
   else setTimeout(run, 50);
 }

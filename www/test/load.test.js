@@ -73,3 +73,30 @@ test('a failed load rejects, and the next call tries again', async () => {
   `);
   assert.equal(out, 'BAD-ARGUMENT ENOENT true E11.9');
 });
+
+// A fresh engine, so that nothing is prepared yet.
+test('warmUp prepares a fresh engine in steps, once, and searches meanwhile answer alike', async () => {
+  const out = JSON.parse(
+    await inChild(`
+      const mc = await load();
+      const opts = { system: 'icd10cm', billableOnly: true, limit: 10, date: '2026-05-01' };
+      const codes = (q) => mc.search(q, opts).results.map((r) => r.code);
+      const running = mc.warmUp(opts, { rounds: 0, sliceMs: 1 });
+      // Typed while the steps run: a query that needs the word index.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      const during = codes('diab 2 kid');
+      const first = await running;
+      const again = await mc.warmUp(opts, { rounds: 0 });
+      console.log(JSON.stringify({ first, again, during, after: codes('diab 2 kid') }));
+    `),
+  );
+  const { first, again } = out;
+  // Two passes over ICD-10-CM's ~937,000 postings, 20,000 a step.
+  assert.ok(first.prepareSteps > 20, `prepared in steps: ${JSON.stringify(first)}`);
+  assert.ok(first.prepareMs > 0 && first.prepareMs <= first.busyMs && first.longestSliceMs > 0, JSON.stringify(first));
+  assert.equal(first.searches, 0, 'rounds: 0 only prepares');
+  assert.equal(first.aborted, false);
+  assert.equal(again.prepareSteps, 0, 'prepared once');
+  assert.ok(out.during.length > 0);
+  assert.deepEqual(out.during, out.after);
+});

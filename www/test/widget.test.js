@@ -151,6 +151,7 @@ test('<medcode-search> widget in Chromium', { skip, timeout: 240_000 }, async (t
     assert.deepEqual(calls[0].options, { billableOnly: false, limit: 25 });
     const { report } = calls[0];
     assert.ok(report.searches > 100 && report.busyMs > 0 && !report.aborted, JSON.stringify(report));
+    assert.ok(report.prepareSteps > 1, `it built the search structures in steps: ${JSON.stringify(report)}`);
   });
 
   await t.test('ARIA combobox wiring and labels', async () => {
