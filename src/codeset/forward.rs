@@ -15,7 +15,9 @@
 //! every posting twice: they were most of the work between a module's bytes
 //! and its first answer. Searches that check no word on a code's own words
 //! (a lone word without expansions: "o", "diab", "otitis") do not need
-//! them, so the first keystrokes are answered without them. A page builds
+//! them, and the dense walk reads the descriptions of the few dozen codes
+//! it weighs instead, so the first keystrokes are answered without them
+//! (see [`crate::lookup`]). A page builds
 //! them when idle, in steps of a bounded number of postings
 //! ([`crate::MedCode::prepare_step`]) so that no step holds the page's main
 //! thread for long; the first query with a word to check finishes whatever
@@ -64,6 +66,15 @@ pub enum WordIds<'a> {
 }
 
 impl WordIds<'_> {
+    /// The ids, widened.
+    #[cfg(test)]
+    pub fn to_vec(self) -> Vec<u32> {
+        match self {
+            WordIds::Narrow(ids) => ids.iter().map(|&id| u32::from(id)).collect(),
+            WordIds::Wide(ids) => ids.to_vec(),
+        }
+    }
+
     /// Whether some id lies in `range`.
     pub fn any_in(self, range: &std::ops::Range<u32>) -> bool {
         fn any_in<T: Copy + Into<u32>>(ids: &[T], range: &std::ops::Range<u32>) -> bool {
@@ -357,20 +368,12 @@ fn place<T: Copy>(starts: &mut [u32], ids: &mut [T], id: T, postings: impl Itera
 
 #[cfg(test)]
 mod tests {
-    use super::WordIds;
     use crate::MedCode;
-
-    fn owned(ids: WordIds<'_>) -> Vec<u32> {
-        match ids {
-            WordIds::Narrow(ids) => ids.iter().map(|&id| u32::from(id)).collect(),
-            WordIds::Wide(ids) => ids.to_vec(),
-        }
-    }
 
     /// Every entry's word ids, of every set.
     fn every_entrys_words(mc: &MedCode) -> Vec<Vec<Vec<u32>>> {
         let words =
-            |set: &super::CodeSet| (0..set.len() as u32).map(|o| owned(set.forward().words_of(set, o))).collect();
+            |set: &super::CodeSet| (0..set.len() as u32).map(|o| set.forward().words_of(set, o).to_vec()).collect();
         mc.sets().iter().map(words).collect()
     }
 
@@ -411,7 +414,7 @@ mod tests {
             while at() != Some((filling, next)) {
                 assert!(!forward.prepare_step(set, 1), "the build passed {filling} {next}");
             }
-            let words: Vec<Vec<u32>> = (0..set.len() as u32).map(|o| owned(forward.words_of(set, o))).collect();
+            let words: Vec<Vec<u32>> = (0..set.len() as u32).map(|o| forward.words_of(set, o).to_vec()).collect();
             assert!(Some(&words) == expected.first(), "a search at {filling} {next}");
             assert!(at().is_none(), "the search took over the part-built index");
             assert!(forward.prepare_step(set, 1), "and the steps find it built");

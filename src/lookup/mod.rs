@@ -33,7 +33,9 @@
 //! - plain words whose matches are dense ("co", "di": a fifth of the codes)
 //!   are first looked for by reading the whole set in rank order, each code
 //!   checked on its own words, within a budget; their posting lists name
-//!   ~20,000 codes, the answer lies in the first ~120;
+//!   ~20,000 codes, the answer lies in the first ~120. Until the forward
+//!   index is built the walk splits each code's description into words
+//!   instead, so a page's first keystroke builds nothing but the rank order;
 //! - candidates are read in passes by the best class they can have: those
 //!   that can match every abbreviation strongly ("mi" through "myocardial
 //!   infarction"), then the rest of those with every driving word, then
@@ -524,7 +526,7 @@ fn code_candidates(
 }
 
 /// What matched one ordinal, one bit per query word.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy, Default, PartialEq, Debug)]
 pub(crate) struct Hit {
     /// In the description (prefix or exact).
     desc: u16,
@@ -588,6 +590,8 @@ struct Refiner {
     bit: u16,
     ids: std::ops::Range<u32>,
     exact: Option<u32>,
+    /// The query word, for [`Refiner::apply_to_text`].
+    word: Box<[u8]>,
 }
 
 impl Refiner {
@@ -598,7 +602,23 @@ impl Refiner {
     fn new(set: &CodeSet, q: &Query, i: usize, ids: std::ops::Range<u32>) -> Refiner {
         let w = q.words.get(i).map_or(&b""[..], |w| w.as_bytes());
         let exact = if q.covered & (1 << i) != 0 { set.forward().id(set, w) } else { None };
-        Refiner { bit: 1 << i, ids, exact }
+        Refiner { bit: 1 << i, ids, exact, word: w.into() }
+    }
+
+    /// Adds this word's bits to `h` when `description` (an entry's own
+    /// text) has a match: what [`Refiner::apply`] finds in its word ids,
+    /// found by splitting the text as the compiler does (ASCII letters and
+    /// digits, lower-cased; anything else separates words).
+    fn apply_to_text(&self, description: &[u8], h: &mut Hit) {
+        let w = &*self.word;
+        for token in description.split(|b| !b.is_ascii_alphanumeric()) {
+            if token.get(..w.len()).is_some_and(|start| start.eq_ignore_ascii_case(w)) {
+                h.desc |= self.bit;
+                if self.exact.is_some() && token.len() == w.len() {
+                    h.exact |= self.bit;
+                }
+            }
+        }
     }
 
     /// Adds this word's bits to `h` when `words` (an entry's ids) has a match.
@@ -621,10 +641,22 @@ struct Classifier<'a> {
     opts: &'a SearchOptions,
     filter: &'a Within,
     q: &'a Query,
-    /// Present when there are refiners or refining expansions to check.
-    forward: Option<&'a Forward>,
+    /// Where the refiners look, when there are any to check.
+    own_words: Option<OwnWords<'a>>,
     refiners: &'a [Refiner],
     refining_alts: &'a [(&'a Alt, Vec<std::ops::Range<u32>>)],
+}
+
+/// Where a [`Classifier`] finds a code's own words.
+enum OwnWords<'a> {
+    /// The forward index: its word ids.
+    Ids(&'a Forward),
+    /// The description itself, split into words (in this buffer) as the
+    /// compiler split it. For the dense walk before the forward index is
+    /// built (see [`crate::codeset::forward`]): it reads a few dozen codes,
+    /// where building the index costs as much as a million. Refining
+    /// expansions are not checked this way: the walk has none.
+    Text(std::cell::RefCell<Vec<u8>>),
 }
 
 impl Classifier<'_> {
@@ -638,7 +670,14 @@ impl Classifier<'_> {
         }
         let n = self.q.words.len() as u32;
         let full: u16 = ((1u32 << n) - 1) as u16;
-        if let Some(forward) = self.forward {
+        if let Some(OwnWords::Text(description)) = &self.own_words {
+            let mut description = description.borrow_mut();
+            self.set.description_into(ord, &mut description);
+            for r in self.refiners {
+                r.apply_to_text(&description, &mut h);
+            }
+        }
+        if let Some(OwnWords::Ids(forward)) = self.own_words {
             let ids = forward.words_of(self.set, ord);
             for r in self.refiners {
                 r.apply(ids, &mut h);
@@ -770,8 +809,9 @@ fn word_candidates(
     let too_common = |v: u64| v > REFINER_MIN_VOLUME && (v > REFINER_ALWAYS || v > rarest.saturating_mul(4));
     // Until the set's entries have their words built (see
     // [`crate::codeset::forward`]), a lone word too common to drive ("o",
-    // "di": a page's first keystrokes) drives anyway: merging its lists costs
-    // a few milliseconds, building every entry's words tens. The answer is
+    // "di": a page's first keystrokes) drives anyway when the dense walk
+    // below gives up: merging its lists costs a few milliseconds, building
+    // every entry's words tens. The answer is
     // alike: its best class is the codes with the word in their own
     // description either way, thousands of them; the merge only adds codes
     // matched through synonyms, a worse class.
@@ -831,11 +871,10 @@ fn word_candidates(
     // holds, and the codes it cannot see (matched only through synonyms)
     // are of a worse class. Else the postings path runs, the walk having
     // cost at most a share of what it costs. The walk reads each code's
-    // words, so it waits until they are built (see
-    // [`crate::codeset::forward`]): before that the postings path answers
-    // alike.
+    // words from the forward index, or from its description until the
+    // index is built (see [`crate::codeset::forward`]): a page's first
+    // keystrokes ("o", "di") are answered without building it.
     if trace.dense_walk
-        && forward.has_entries()
         && has_drivers
         && q.alts.is_empty()
         && q.typos.is_empty()
@@ -844,17 +883,21 @@ fn word_candidates(
     {
         let every_word: Vec<Refiner> =
             word_ids.iter().enumerate().map(|(i, ids)| Refiner::new(set, q, i, ids.clone())).collect();
+        let (own_words, share) = match forward.has_entries() {
+            true => (OwnWords::Ids(forward), SPECULATION_SHARE),
+            false => (OwnWords::Text(Default::default()), SPECULATION_SHARE_TEXT),
+        };
         let classifier = Classifier {
             set,
             on: &on,
             opts,
             filter: &filter,
             q,
-            forward: Some(forward),
+            own_words: Some(own_words),
             refiners: &every_word,
             refining_alts: &[],
         };
-        let budget = (driven / SPECULATION_SHARE) as usize;
+        let budget = (driven / share) as usize;
         if let Some(found) = dense_walk(&classifier, si, q.best_class(), limit, budget) {
             trace.dense_walks += 1;
             keep_best(found, limit, out);
@@ -940,7 +983,7 @@ fn word_candidates(
         filter: &filter,
         q,
         // Many queries have no refiner.
-        forward: (!refiners.is_empty() || !refining_alts.is_empty()).then_some(forward),
+        own_words: (!refiners.is_empty() || !refining_alts.is_empty()).then_some(OwnWords::Ids(forward)),
         refiners: &refiners,
         refining_alts: &refining_alts,
     };
@@ -1084,6 +1127,13 @@ fn keep_best(mut local: Vec<Candidate>, limit: usize, out: &mut Vec<Candidate>) 
 /// read in codes before giving up: a code read costs about what a few
 /// postings merged do.
 const SPECULATION_SHARE: u64 = 4;
+
+/// The same when [`dense_walk`] reads descriptions (see [`OwnWords::Text`]):
+/// decoding one from its front-coded block and splitting it costs about what
+/// 150 postings merged do (1.5 µs natively). The walks that stop early read
+/// 12 to 400 codes; this many lets a walk that will not stop cost no more
+/// than the merge it precedes.
+const SPECULATION_SHARE_TEXT: u64 = 128;
 
 /// Reads the set's codes in rank order, weighing each on its own words,
 /// and returns the candidates once the first `limit` of class `best` are
@@ -1257,12 +1307,13 @@ mod tests {
         prepared.prepare();
         let mut fresh = MedCode::embedded().unwrap();
         let synonyms = synonyms();
-        let (mut lone, mut built_by) = (0, Vec::new());
+        let (mut lone, mut walked, mut built_by) = (0, 0, Vec::new());
         for opts in &option_sets() {
             for q in &typed {
                 let mut trace = Trace::default();
                 let lazy = search_traced(&searched(&fresh, opts), Some(&synonyms), q, opts, &mut trace);
                 lone += trace.lone_word_drives;
+                walked += trace.dense_walks;
                 let built = search_traced(&searched(&prepared, opts), Some(&synonyms), q, opts, &mut Trace::default());
                 assert_eq!(answers(&lazy), answers(&built), "{q:?} with {opts:?}");
                 // A word with expansions ("w": "with") checks them on the
@@ -1278,6 +1329,51 @@ mod tests {
             "these built the entries' words: {built_by:?}"
         );
         assert!(lone >= 30, "a lone word drove in {lone} searches");
+        // Reading descriptions in rank order ("o", "di", "fr").
+        assert!(walked >= 30, "the dense walk answered {walked} searches before the index was built");
+    }
+
+    #[test]
+    fn a_description_split_as_the_compiler_splits_it_gives_the_entrys_own_words() {
+        // The dense walk reads descriptions before the forward index is
+        // built (`OwnWords::Text`) and must see the words the index holds.
+        let mc = MedCode::embedded().unwrap();
+        for set in mc.sets() {
+            let mut index_words = Vec::new();
+            let mut stream = set.words().stream();
+            while let Some((word, _)) = stream.next() {
+                index_words.push(word.to_vec());
+            }
+            let forward = set.forward();
+            for ord in 0..set.len() as u32 {
+                let description = set.description(ord);
+                let mut split: Vec<Vec<u8>> = description
+                    .as_bytes()
+                    .split(|b| !b.is_ascii_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .map(|w| w.to_ascii_lowercase())
+                    .collect();
+                split.sort();
+                split.dedup();
+                let own: Vec<Vec<u8>> = forward
+                    .words_of(set, ord)
+                    .to_vec()
+                    .iter()
+                    .filter_map(|&id| index_words.get(id as usize).cloned())
+                    .collect();
+                assert!(split == own, "{} {}: {description:?}", set.system, set.code(ord));
+                // And a refiner finds its word as in the ids.
+                for (i, word) in split.iter().chain(&own).take(3).enumerate() {
+                    let prefix = word.get(..word.len().min(i + 1)).unwrap_or(word);
+                    let q = Query::new(vec![String::from_utf8_lossy(prefix).into_owned()], None);
+                    let refiner = Refiner::new(set, &q, 0, forward.prefix_range(set, prefix));
+                    let (mut by_ids, mut by_text) = (Hit::default(), Hit::default());
+                    refiner.apply(forward.words_of(set, ord), &mut by_ids);
+                    refiner.apply_to_text(description.as_bytes(), &mut by_text);
+                    assert!(by_ids == by_text && by_ids.desc == 1, "{:?} in {}", q.words, set.code(ord));
+                }
+            }
+        }
     }
 
     #[test]
