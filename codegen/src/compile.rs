@@ -15,7 +15,8 @@
 //! | WORD | fst map: word → offset into POST |
 //! | POST | per word: varint count, varint deltas of `ordinal * 2 + from_synonym` |
 //! | FLGN/FLCN/FLRG | flag names; u8 rows per ordinal; rows of (u32 flag bits, u16 start, u16 end) |
-//! | EXLN/EXTR | per ordinal a varint length and a JSON object of display-only extras (notes, …) |
+//! | EXLN/EXTR | per ordinal a varint length and a JSON object of display-only extras (notes, …), its common fragments written as one byte each (see EXTK) |
+//! | EXTK | the fragments: byte `i` (1 to 31) in EXTR stands for fragment `i`, NUL-separated; absent in packs, whose EXTR is plain JSON |
 //! | RFCN/REFS | parsed note references: u8 rows per ordinal; rows of kind, note seq, lo [u8; 8], hi [u8; 8] |
 //!
 //! and set-specific sections (AGES, FRST, CONV, AGEL, MODS, NCCI).
@@ -52,6 +53,56 @@ pub const DESC_BLOCK: usize = 16;
 pub struct CompiledBlob {
     pub file_name: &'static str,
     pub bytes: Vec<u8>,
+}
+
+/// The JSON fragments of the extras written as one byte each in EXTR
+/// (byte `i + 1` for fragment `i`), longest first where one holds another.
+/// The most frequent in ICD-10-CM's extras, by bytes saved.
+pub const EXTRA_FRAGMENTS: &[&str] = &[
+    r#"],"kind":"inclusionTerm","text":""#,
+    r#"{"notes":[{"codes":["#,
+    r#""},{"codes":["#,
+    r#"","effective":""#,
+    r#"],"kind":"excludes1","text":""#,
+    r#"{"replaces":[{"code":""#,
+    r#"],"kind":"excludes2","text":""#,
+    r#"],"kind":"useAdditionalCode","text":""#,
+    r#""}]}"#,
+    r#""},{"code":""#,
+    r#"{"replacedBy":[{"code":""#,
+    r#"],"kind":"includes","text":""#,
+    r#","replaces":[{"code":""#,
+    r#"],"kind":"codeFirst","text":""#,
+    r#"{"descriptionSource":""#,
+    r#"],"kind":"codeAlso","text":""#,
+    r#"],"kind":"sevenChrNote","text":""#,
+    r#","replacedBy":[{"code":""#,
+    r#"],"kind":"notes","text":""#,
+    r#""}]"#,
+];
+
+/// `json` with each of `fragments` written as its one-byte stand-in (see
+/// [`EXTRA_FRAGMENTS`]). JSON text holds no byte below 0x20 (serde_json
+/// escapes control characters in strings and writes no whitespace), so the
+/// stand-ins cannot be confused with it, and no fragment holds one, so
+/// replacing them one after another is undone byte by byte.
+pub fn compact_extra(json: &str, fragments: &[&str]) -> Vec<u8> {
+    assert!(fragments.len() < 0x20, "at most 31 fragments");
+    assert!(!json.bytes().any(|b| b < 0x20), "JSON text with a control byte: {json}");
+    let mut out = json.as_bytes().to_vec();
+    for (i, fragment) in fragments.iter().enumerate() {
+        let (fragment, stand_in) = (fragment.as_bytes(), i as u8 + 1);
+        let mut replaced = Vec::with_capacity(out.len());
+        let mut rest = &out[..];
+        while let Some(at) = rest.windows(fragment.len()).position(|w| w == fragment) {
+            replaced.extend_from_slice(&rest[..at]);
+            replaced.push(stand_in);
+            rest = &rest[at + fragment.len()..];
+        }
+        replaced.extend_from_slice(rest);
+        out = replaced;
+    }
+    out
 }
 
 /// Compiles every code set under `dir` (the repo's `code-sets/`).
@@ -860,18 +911,28 @@ fn layout(kind: Kind, meta: String, items: BTreeMap<String, Item>) -> Result<Blo
     w.section(b"FLCN", counts("flag rows", list.iter().map(|i| i.flags.len()))?);
     w.section(b"FLRG", flrg);
 
-    // Display-only extras (JSON per entry); their lengths as varints.
+    // Display-only extras (JSON per entry); their lengths as varints. In the
+    // embedded sets the JSON's own fragments ("],\"kind\":\"excludes1\",…")
+    // are half of its bytes: each is written as one byte JSON text never
+    // holds (a control character), which halves EXTR raw and shaves 9 % off
+    // its brotli size. Packs keep plain JSON, so that any reader reads them.
+    let embedded = matches!(kind, Kind::Icd10Cm | Kind::Hcpcs | Kind::Icd10Pcs | Kind::PlaceOfService);
+    let fragments: &[&str] = if embedded { EXTRA_FRAGMENTS } else { &[] };
     let mut exln = Vec::new();
     let mut extr = Vec::new();
     for it in &list {
         let mut extra = it.extra.clone();
         extra.remove("seventhDefinition");
-        let bytes = if extra.is_empty() { Vec::new() } else { Value::Object(extra).to_string().into_bytes() };
+        let bytes =
+            if extra.is_empty() { Vec::new() } else { compact_extra(&Value::Object(extra).to_string(), fragments) };
         put_varint(&mut exln, bytes.len() as u64);
         extr.extend_from_slice(&bytes);
     }
     w.section(b"EXLN", exln);
     w.section(b"EXTR", extr);
+    if !fragments.is_empty() {
+        w.section(b"EXTK", fragments.join("\0").into_bytes());
+    }
 
     // Structured note references: per ordinal rows of kind u8, note seq u8,
     // lo [u8; 8], hi [u8; 8].
@@ -944,6 +1005,24 @@ pub fn compile_code_set(kind: Kind, meta: String, items: Vec<CodeItem>) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compacted_extras_stand_in_for_their_fragments_and_expand_back() {
+        let json = serde_json::json!({
+            "notes": [
+                {"codes": [], "kind": "excludes1", "text": "x"},
+                {"codes": ["A00"], "kind": "inclusionTerm", "text": "y"},
+            ],
+            "replaces": [{"code": "A", "effective": "2016-10-01"}, {"code": "B", "effective": "2017-10-01"}],
+        })
+        .to_string();
+        let compact = compact_extra(&json, EXTRA_FRAGMENTS);
+        assert!(compact.len() * 2 < json.len(), "{}", String::from_utf8_lossy(&compact));
+        let stand_in = |b: u8| EXTRA_FRAGMENTS.get(usize::from(b) - 1).expect("a fragment").as_bytes().to_vec();
+        let expanded: Vec<u8> = compact.iter().flat_map(|&b| if b < 0x20 { stand_in(b) } else { vec![b] }).collect();
+        assert_eq!(String::from_utf8(expanded).unwrap(), json);
+        assert_eq!(compact_extra(&json, &[]), json.as_bytes(), "packs keep plain JSON");
+    }
 
     #[test]
     fn merge_joins_adjacent_and_overlapping_ranges() {

@@ -158,6 +158,8 @@ pub struct CodeSet {
     flag_rows: Bytes,
     extra_off: VarintSums,
     extra: Bytes,
+    /// What EXTR's bytes 1 to 31 stand for (EXTK; see [`expand_extra`]).
+    extra_fragments: Vec<Box<[u8]>>,
     refs_off: ByteSums,
     refs: Bytes,
     ages: Option<Bytes>,
@@ -346,6 +348,15 @@ impl CodeSet {
         if total as usize > extra.as_ref().len() {
             return Err(bad("EXTR is shorter than its lengths"));
         }
+        let extra_fragments: Vec<Box<[u8]>> = match blob.try_section(b"EXTK") {
+            None => Vec::new(),
+            Some(k) => k.as_ref().split(|&b| b == 0).map(Box::from).collect(),
+        };
+        // Bounded, so that a crafted pack cannot make an entry's extras
+        // expand without limit.
+        if extra_fragments.len() >= 0x20 || extra_fragments.iter().any(|f| f.len() > MAX_EXTRA_FRAGMENT) {
+            return Err(bad("EXTK holds more than 31 fragments or one too long"));
+        }
 
         let (desc_pos, stored) =
             ByteSums::new(kind.clone(), Weight::Clear(DERIVED_DESC)).ok_or_else(|| bad("KIND overflows"))?;
@@ -434,6 +445,7 @@ impl CodeSet {
             flag_rows,
             extra_off,
             extra,
+            extra_fragments,
             refs_off,
             refs,
             ages: blob.try_section(b"AGEL"),
@@ -896,11 +908,12 @@ impl CodeSet {
     /// The display-only extras of an entry (notes, 7th characters, …).
     pub fn extras(&self, ord: u32) -> serde_json::Map<String, serde_json::Value> {
         let (s, e) = self.extra_off.span(ord as usize);
-        match self.extra.as_ref().get(s..e) {
-            Some(b) if !b.is_empty() => match serde_json::from_slice(b) {
-                Ok(serde_json::Value::Object(m)) => m,
-                _ => serde_json::Map::new(),
-            },
+        let json = match self.extra.as_ref().get(s..e) {
+            Some(b) if !b.is_empty() => expand_extra(b, &self.extra_fragments),
+            _ => None,
+        };
+        match json.map(|j| serde_json::from_slice(&j)) {
+            Some(Ok(serde_json::Value::Object(m))) => m,
             _ => serde_json::Map::new(),
         }
     }
@@ -1093,6 +1106,26 @@ impl Iterator for Postings<'_> {
     }
 }
 
+/// The longest fragment EXTK may hold (the compiler's longest is 37 bytes).
+const MAX_EXTRA_FRAGMENT: usize = 64;
+
+/// An entry's extras as JSON: each byte below 0x20 in `stored` written out
+/// as the fragment it stands for (the compiler wrote them so; see EXTK in
+/// `medcode-codegen`'s `compile`). None when one stands for no fragment.
+fn expand_extra<'a>(stored: &'a [u8], fragments: &[Box<[u8]>]) -> Option<std::borrow::Cow<'a, [u8]>> {
+    if !stored.iter().any(|&b| b < 0x20) {
+        return Some(std::borrow::Cow::Borrowed(stored));
+    }
+    let mut json = Vec::with_capacity(stored.len() * 2);
+    for &b in stored {
+        match b {
+            0x20.. => json.push(b),
+            _ => json.extend_from_slice(fragments.get(usize::from(b).checked_sub(1)?)?),
+        }
+    }
+    Some(std::borrow::Cow::Owned(json))
+}
+
 pub mod forward;
 mod fst_check;
 mod keys;
@@ -1116,5 +1149,44 @@ mod tests {
                 assert_eq!(set.rank_position(ord), Some(at as u32), "{} ordinal {ord}", set.system);
             }
         }
+    }
+
+    /// Every entry with stored extras reads back as a JSON object, through
+    /// the one-byte stand-ins of their common fragments (EXTK).
+    #[test]
+    fn every_entrys_extras_expand_to_a_json_object() {
+        let mc = crate::MedCode::embedded().expect("sets");
+        let mut expanded = 0;
+        for set in mc.sets() {
+            for ord in 0..set.len() as u32 {
+                let (s, e) = set.extra_off.span(ord as usize);
+                let stored = set.extra.as_ref().get(s..e).expect("in EXTR");
+                if stored.is_empty() {
+                    continue;
+                }
+                expanded += usize::from(stored.iter().any(|&b| b < 0x20));
+                assert!(
+                    !set.extras(ord).is_empty(),
+                    "{} {}: {:?}",
+                    set.system,
+                    set.code(ord),
+                    String::from_utf8_lossy(stored)
+                );
+            }
+        }
+        assert!(expanded > 10_000, "{expanded} entries' extras hold stand-ins");
+    }
+
+    #[test]
+    fn stored_extras_expand_byte_by_byte_and_plain_json_is_read_as_it_is() {
+        let fragments: Vec<Box<[u8]>> = [&br#"{"notes":["#[..], br#""}]}"#].map(Box::from).into();
+        let stored = b"\x01{\"text\":\"a\x02";
+        let json = super::expand_extra(stored, &fragments).expect("known stand-ins");
+        assert_eq!(&*json, br#"{"notes":[{"text":"a"}]}"#);
+        let plain = br#"{"notes":[]}"#;
+        assert!(matches!(super::expand_extra(plain, &[]), Some(std::borrow::Cow::Borrowed(b)) if b == plain));
+        // A stand-in for no fragment (a crafted pack) reads as no extras.
+        assert!(super::expand_extra(b"\x03", &fragments).is_none());
+        assert!(super::expand_extra(b"\x00", &fragments).is_none());
     }
 }
