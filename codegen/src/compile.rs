@@ -8,6 +8,7 @@
 //! | KEYS | fst map: normalized code (dotless, upper case) → ordinal; also the ordinal → code table, read once at open |
 //! | KIND | 1 byte per ordinal: [`kind`] value, plus [`NEEDS_7TH`] and [`DERIVED_DESC`] |
 //! | PARN | varint per ordinal: 0 for none, else zigzag(ordinal − parent) + 1; children are derived from it |
+//! | KLEN | 1 byte per ordinal: its key's length minus its parent's, wrapping (embedded sets only; see [`layout`]) |
 //! | VBCN/VBRG | billable date ranges: u8 count per ordinal, then (u16 start, u16 end) pairs |
 //! | VECN/VERG | "exists" ranges: own ∪ descendants' billable ranges |
 //! | DSIX/DESC | stored descriptions, front-coded in ordinal order, a restart every [`DESC_BLOCK`] |
@@ -776,6 +777,17 @@ fn layout(kind: Kind, meta: String, items: BTreeMap<String, Item>) -> Result<Blo
         put_varint(&mut parn, v);
     }
     w.section(b"PARN", parn);
+    // The key lengths, for the embedded sets only: a reader trusts them only
+    // in a blob compiled into it, and walks a pack's KEYS to find (and
+    // check) them; that walk was two thirds of opening the embedded sets.
+    // Each is written as its difference from its parent's (mostly 1:
+    // 3.2 kB brotli where the lengths themselves take 6.1 kB).
+    let embedded = matches!(kind, Kind::Icd10Cm | Kind::Hcpcs | Kind::Icd10Pcs | Kind::PlaceOfService);
+    if embedded {
+        let len_of = |p: u32| keys.get(p as usize).map_or(0, |k| k.len());
+        let klen = keys.iter().zip(&parent).map(|(k, &p)| (k.len().wrapping_sub(len_of(p))) as u8).collect();
+        w.section(b"KLEN", klen);
+    }
 
     // Billable ranges, then "exists" ranges: own ∪ all descendants', computed
     // deepest first so each parent sees its children's totals.
@@ -916,7 +928,6 @@ fn layout(kind: Kind, meta: String, items: BTreeMap<String, Item>) -> Result<Blo
     // are half of its bytes: each is written as one byte JSON text never
     // holds (a control character), which halves EXTR raw and shaves 9 % off
     // its brotli size. Packs keep plain JSON, so that any reader reads them.
-    let embedded = matches!(kind, Kind::Icd10Cm | Kind::Hcpcs | Kind::Icd10Pcs | Kind::PlaceOfService);
     let fragments: &[&str] = if embedded { EXTRA_FRAGMENTS } else { &[] };
     let mut exln = Vec::new();
     let mut extr = Vec::new();

@@ -245,27 +245,40 @@ pub struct Range {
     pub to: Date,
 }
 
+/// Where a blob comes from, which decides what opening it checks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// Compiled into this build ([`CodeSet::open_embedded`]): checked by the
+    /// test suite, so its key lengths (KLEN) are taken as written.
+    Embedded,
+    /// [`CodeSet::open`]: the structure is checked, the fsts are not.
+    Unchecked,
+    /// A pack the user loaded: everything is checked.
+    Pack,
+}
+
 impl CodeSet {
     /// Opens a blob (embedded or a pack) as a code set.
     pub fn open(bytes: Bytes, what: &str) -> Result<CodeSet> {
-        Self::from_blob(Blob::open(bytes, what)?, what, false)
+        Self::from_blob(Blob::open(bytes, what)?, what, Origin::Unchecked)
     }
 
     /// Opens a code set compiled into this build (see [`Blob::open_embedded`]).
     pub(crate) fn open_embedded(bytes: &'static [u8], what: &str) -> Result<CodeSet> {
-        Self::from_blob(Blob::open_embedded(bytes, what)?, what, false)
+        Self::from_blob(Blob::open_embedded(bytes, what)?, what, Origin::Embedded)
     }
 
     /// Opens a pack's code set from its blob, already opened (and summed) by
     /// [`crate::pack::open`]: [`CodeSet::open`] plus [`CodeSet::verify_pack`],
     /// with the fst checksums checked before anything walks the fsts.
     pub(crate) fn open_pack(blob: Blob, what: &str) -> Result<CodeSet> {
-        let set = Self::from_blob(blob, what, true)?;
+        let set = Self::from_blob(blob, what, Origin::Pack)?;
         set.verify_pack()?;
         Ok(set)
     }
 
-    fn from_blob(blob: Blob, what: &str, verify: bool) -> Result<CodeSet> {
+    fn from_blob(blob: Blob, what: &str, origin: Origin) -> Result<CodeSet> {
+        let verify = origin == Origin::Pack;
         let system = System::from_kind(blob.kind)
             .ok_or_else(|| Error::corrupt(what, format!("kind {} is not a code set", blob.kind)))?;
         let meta_bytes = blob.section(b"META")?;
@@ -296,12 +309,6 @@ impl CodeSet {
             return Err(bad("KIND does not cover every code"));
         }
 
-        // Checks what reading codes back from KEYS relies on.
-        let key_len = keys::key_lengths(keys.as_fst()).map_err(bad)?;
-        if key_len.len() != len {
-            return Err(bad("KEYS are not numbered in order"));
-        }
-
         // Parents from zigzag deltas; children by counting sort over them.
         let parn = blob.section(b"PARN")?;
         let mut parents = Vec::with_capacity(len);
@@ -320,6 +327,19 @@ impl CodeSet {
                 p as u32
             };
             parents.push(p);
+        }
+
+        // Checks what reading codes back from KEYS relies on, unless the set
+        // was compiled into this build: then the compiler wrote the key
+        // lengths down (KLEN) and the test suite checked them and the keys.
+        let key_len = match (origin, blob.try_section(b"KLEN")) {
+            (Origin::Embedded, Some(deltas)) => {
+                key_lengths_from_parents(deltas.as_ref(), &parents).ok_or_else(|| bad("KLEN is damaged"))?
+            }
+            _ => keys::key_lengths(keys.as_fst()).map_err(bad)?,
+        };
+        if key_len.len() != len {
+            return Err(bad("KEYS are not numbered in order"));
         }
 
         let offsets = |tag: &[u8; 4], row: usize, rows: &Bytes| -> Result<ByteSums> {
@@ -1106,6 +1126,62 @@ impl Iterator for Postings<'_> {
     }
 }
 
+/// The key lengths from KLEN: each entry's difference from its parent's
+/// (see `medcode-codegen`'s `compile`). A parent may come after its child in
+/// key order (the block "A00-A09" after "A00"), so each length is found by
+/// going up to the nearest ancestor whose length is known, then back down.
+/// None when a chain of parents is longer than any key could make it (a
+/// cycle) or a length comes out 0.
+fn key_lengths_from_parents(deltas: &[u8], parents: &[u32]) -> Option<Vec<u8>> {
+    const DEEPEST: usize = 32;
+    if deltas.len() != parents.len() {
+        return None;
+    }
+    // 0: not known yet (no key is empty).
+    let mut lens = vec![0u8; deltas.len()];
+    let mut chain = [0usize; DEEPEST];
+    for start in 0..lens.len() {
+        // Most parents come first: their lengths are known.
+        let parents_len = match parents.get(start) {
+            Some(&u32::MAX) => Some(0),
+            Some(&p) => lens.get(p as usize).copied().filter(|&l| l != 0),
+            None => None,
+        };
+        if let (Some(base), Some(len @ 0), Some(&d)) = (parents_len, lens.get_mut(start), deltas.get(start)) {
+            *len = base.wrapping_add(d);
+            if *len == 0 {
+                return None;
+            }
+            continue;
+        }
+        let (mut depth, mut at) = (0, start);
+        // Up: the entries whose lengths wait on their parents'.
+        let mut base = loop {
+            match lens.get(at) {
+                Some(0) => {}
+                Some(&known) => break known,
+                None => return None,
+            }
+            *chain.get_mut(depth)? = at;
+            depth += 1;
+            match parents.get(at) {
+                Some(&u32::MAX) => break 0,
+                Some(&p) => at = p as usize,
+                None => return None,
+            }
+        };
+        // Down: each from its parent's.
+        for &entry in chain.get(..depth)?.iter().rev() {
+            base = base.wrapping_add(*deltas.get(entry)?);
+            if base == 0 {
+                return None;
+            }
+            *lens.get_mut(entry)? = base;
+        }
+    }
+    Some(lens)
+}
+
 /// The longest fragment EXTK may hold (the compiler's longest is 37 bytes).
 const MAX_EXTRA_FRAGMENT: usize = 64;
 
@@ -1188,5 +1264,28 @@ mod tests {
         // A stand-in for no fragment (a crafted pack) reads as no extras.
         assert!(super::expand_extra(b"\x03", &fragments).is_none());
         assert!(super::expand_extra(b"\x00", &fragments).is_none());
+    }
+
+    /// The key lengths the embedded sets ship (KLEN) are what walking their
+    /// KEYS finds, with every check the walk makes.
+    #[test]
+    fn embedded_key_lengths_are_those_the_keys_walk_finds() {
+        let mc = crate::MedCode::embedded().expect("sets");
+        for set in mc.sets() {
+            let walked = super::keys::key_lengths(set.keys().as_fst()).expect("keys in order");
+            assert!(set.key_len == walked, "{}", set.system);
+            assert!(set.blob.try_section(b"KLEN").is_some(), "{} ships KLEN", set.system);
+        }
+    }
+
+    #[test]
+    fn key_lengths_from_parents_resolve_parents_after_children_and_refuse_cycles() {
+        const NONE: u32 = u32::MAX;
+        // "A00" (child of the block after it), "A00-A09", "A000".
+        let lens = super::key_lengths_from_parents(&[3u8.wrapping_sub(7), 7, 1], &[1, NONE, 0]);
+        assert_eq!(lens, Some(vec![3, 7, 4]));
+        assert_eq!(super::key_lengths_from_parents(&[1, 1], &[1, 0]), None, "a cycle");
+        assert_eq!(super::key_lengths_from_parents(&[3, 0u8.wrapping_sub(3)], &[NONE, 0]), None, "an empty key");
+        assert_eq!(super::key_lengths_from_parents(&[3], &[NONE, NONE]), None, "too few lengths");
     }
 }
