@@ -11,7 +11,9 @@
 //!
 //! It is built in two parts, each on first use. The vocabulary (each word's
 //! posting list and volume, found by skipping through the lists) is cheap,
-//! and every search needs it. The word ids of every entry mean decoding
+//! and most searches need it; until it is built, how many codes a prefix
+//! names is summed from the WORD fst ([`Forward::prefix_volume`]), which is
+//! all a page's first keystroke needs. The word ids of every entry mean decoding
 //! every posting twice: they were most of the work between a module's bytes
 //! and its first answer. Searches that check no word on a code's own words
 //! (a lone word without expansions: "o", "diab", "otitis") do not need
@@ -30,14 +32,11 @@ use fst::{IntoStreamer, Streamer};
 use super::CodeSet;
 use crate::format::read_varint;
 
-/// The vocabulary and, once built, the word ids per entry (see the module docs).
+/// The vocabulary and the word ids per entry, each built on first use (see
+/// the module docs).
+#[derive(Default)]
 pub struct Forward {
-    /// Posting-list offset of each word, by id.
-    lists: Vec<u64>,
-    /// `(offset, id)` sorted by offset, when `lists` does not ascend.
-    by_offset: Option<Vec<(u64, u32)>>,
-    /// `volume[id]`: postings of every word before `id` (one more entry than words).
-    volume: Vec<u64>,
+    vocabulary: OnceLock<Vocabulary>,
     entries: OnceLock<Entries>,
     /// The build [`Forward::prepare_step`] has advanced, while unfinished.
     partial: Mutex<Option<EntriesBuild>>,
@@ -97,12 +96,22 @@ impl WordIds<'_> {
     }
 }
 
-impl Forward {
-    /// The vocabulary: each word's posting list, found by skipping through
-    /// POST (the compiler writes the lists back to back in word order), or
-    /// as the WORD fst names them when a blob is laid out otherwise
-    /// (streaming the fst costs ten times as much).
-    pub(super) fn build(set: &CodeSet) -> Forward {
+/// Each word's posting list and volume.
+struct Vocabulary {
+    /// Posting-list offset of each word, by id.
+    lists: Vec<u64>,
+    /// `(offset, id)` sorted by offset, when `lists` does not ascend.
+    by_offset: Option<Vec<(u64, u32)>>,
+    /// `volume[id]`: postings of every word before `id` (one more entry than words).
+    volume: Vec<u64>,
+}
+
+impl Vocabulary {
+    /// Each word's posting list, found by skipping through POST (the
+    /// compiler writes the lists back to back in word order), or as the WORD
+    /// fst names them when a blob is laid out otherwise (streaming the fst
+    /// costs ten times as much).
+    fn build(set: &CodeSet) -> Vocabulary {
         let lists = lists_back_to_back(set.post.as_ref(), set.words().len()).unwrap_or_else(|| {
             let mut lists = Vec::with_capacity(set.words().len());
             let mut stream = set.words().stream();
@@ -123,7 +132,23 @@ impl Forward {
             pairs.sort_unstable();
             pairs
         });
-        Forward { lists, by_offset, volume, entries: OnceLock::new(), partial: Mutex::new(None) }
+        Vocabulary { lists, by_offset, volume }
+    }
+
+    fn id_of_offset(&self, offset: u64) -> Option<u32> {
+        match &self.by_offset {
+            None => self.lists.binary_search(&offset).ok().map(|i| i as u32),
+            Some(pairs) => {
+                let i = pairs.binary_search_by_key(&offset, |&(o, _)| o).ok()?;
+                pairs.get(i).map(|&(_, id)| id)
+            }
+        }
+    }
+}
+
+impl Forward {
+    fn vocabulary(&self, set: &CodeSet) -> &Vocabulary {
+        self.vocabulary.get_or_init(|| Vocabulary::build(set))
     }
 
     /// Builds the word ids of every entry of `set` unless built (see the module docs).
@@ -139,9 +164,10 @@ impl Forward {
         if self.has_entries() {
             return true;
         }
+        let lists = &self.vocabulary(set).lists;
         let mut partial = self.partial.lock().unwrap_or_else(|e| e.into_inner());
-        let build = partial.get_or_insert_with(|| EntriesBuild::new(set, &self.lists));
-        if !build.advance(set, &self.lists, postings) {
+        let build = partial.get_or_insert_with(|| EntriesBuild::new(set, lists));
+        if !build.advance(set, lists, postings) {
             return false;
         }
         if let Some(build) = partial.take() {
@@ -154,9 +180,10 @@ impl Forward {
 
     fn entries(&self, set: &CodeSet) -> &Entries {
         self.entries.get_or_init(|| {
+            let lists = &self.vocabulary(set).lists;
             let partial = self.partial.lock().unwrap_or_else(|e| e.into_inner()).take();
-            let mut build = partial.unwrap_or_else(|| EntriesBuild::new(set, &self.lists));
-            build.advance(set, &self.lists, u64::MAX);
+            let mut build = partial.unwrap_or_else(|| EntriesBuild::new(set, lists));
+            build.advance(set, lists, u64::MAX);
             build.into_entries()
         })
     }
@@ -181,23 +208,14 @@ impl Forward {
         }
     }
 
-    fn id_of_offset(&self, offset: u64) -> Option<u32> {
-        match &self.by_offset {
-            None => self.lists.binary_search(&offset).ok().map(|i| i as u32),
-            Some(pairs) => {
-                let i = pairs.binary_search_by_key(&offset, |&(o, _)| o).ok()?;
-                pairs.get(i).map(|&(_, id)| id)
-            }
-        }
-    }
-
     /// The ids of the words that start with `prefix`: `lo..hi` (empty when none does).
     pub fn prefix_range(&self, set: &CodeSet, prefix: &[u8]) -> std::ops::Range<u32> {
-        let total = self.lists.len() as u32;
+        let vocabulary = self.vocabulary(set);
+        let total = vocabulary.lists.len() as u32;
         let first_at_or_after = |key: &[u8]| -> u32 {
             let mut s = set.words().range().ge(key).into_stream();
             match s.next() {
-                Some((_, offset)) => self.id_of_offset(offset).unwrap_or(total),
+                Some((_, offset)) => vocabulary.id_of_offset(offset).unwrap_or(total),
                 None => total,
             }
         };
@@ -216,14 +234,35 @@ impl Forward {
     }
 
     /// The number of postings (codes, counted once per word) under the words in `ids`.
-    pub fn volume(&self, ids: &std::ops::Range<u32>) -> u64 {
-        let at = |i: u32| self.volume.get(i as usize).copied().unwrap_or(0);
+    pub fn volume(&self, set: &CodeSet, ids: &std::ops::Range<u32>) -> u64 {
+        let volume = &self.vocabulary(set).volume;
+        let at = |i: u32| volume.get(i as usize).copied().unwrap_or(0);
         at(ids.end).saturating_sub(at(ids.start))
+    }
+
+    /// The number of postings under the words that start with `prefix`:
+    /// [`Forward::volume`] of [`Forward::prefix_range`], summed from the
+    /// WORD fst's range while the vocabulary is not built (a few hundred
+    /// words for a one-letter prefix, where building it skips through every
+    /// posting).
+    pub fn prefix_volume(&self, set: &CodeSet, prefix: &[u8]) -> u64 {
+        if self.vocabulary.get().is_some() {
+            return self.volume(set, &self.prefix_range(set, prefix));
+        }
+        let mut stream = set.words().range().ge(prefix).into_stream();
+        let mut total = 0;
+        while let Some((word, offset)) = stream.next() {
+            if !word.starts_with(prefix) {
+                break;
+            }
+            total += set.posting_count(offset);
+        }
+        total
     }
 
     /// The id of exactly `word`, if the index has it.
     pub fn id(&self, set: &CodeSet, word: &[u8]) -> Option<u32> {
-        self.id_of_offset(set.words().get(word)?)
+        self.vocabulary(set).id_of_offset(set.words().get(word)?)
     }
 }
 
@@ -418,6 +457,24 @@ mod tests {
             assert!(Some(&words) == expected.first(), "a search at {filling} {next}");
             assert!(at().is_none(), "the search took over the part-built index");
             assert!(forward.prepare_step(set, 1), "and the steps find it built");
+        }
+    }
+
+    #[test]
+    fn a_prefixs_volume_summed_from_the_words_is_the_vocabularys() {
+        let streamed = MedCode::embedded().unwrap();
+        let built = MedCode::embedded().unwrap();
+        let mut prefixes: Vec<String> = ('a'..='z').chain('0'..='9').map(String::from).collect();
+        prefixes.extend(["di", "fr", "ot", "with", "zz", "oste", "fracture", "", "\u{7f}"].map(String::from));
+        for (s, b) in streamed.sets().iter().zip(built.sets()) {
+            for p in &prefixes {
+                let p = p.as_bytes();
+                let from_words = s.forward().prefix_volume(s, p);
+                assert!(s.forward().vocabulary.get().is_none(), "summing built the vocabulary");
+                let from_vocabulary = b.forward().volume(b, &b.forward().prefix_range(b, p));
+                assert_eq!(from_words, from_vocabulary, "{} {:?}", s.system, String::from_utf8_lossy(p));
+                assert_eq!(b.forward().prefix_volume(b, p), from_vocabulary);
+            }
         }
     }
 }

@@ -12,8 +12,8 @@
 //! overflows a u64 and that the index holds as many keys as its header says. An index
 //! written by `fst::MapBuilder` always passes.
 //!
-//! Its node decoder, [`RawNode`], also serves the walk over every code
-//! set's keys at open ([`super::keys::key_lengths`]): it reads a node's
+//! Its node decoder, [`RawNode`], also serves the walk over a pack's keys
+//! at open ([`super::keys::key_lengths`]): it reads a node's
 //! layout once, without allocating, where `fst`'s node API decodes it again
 //! for each transition.
 

@@ -788,7 +788,7 @@ impl CodeSet {
 
     /// The forward word index (see [`forward`]), built on first use.
     pub fn forward(&self) -> &forward::Forward {
-        self.forward.get_or_init(|| forward::Forward::build(self))
+        self.forward.get_or_init(forward::Forward::default)
     }
 
     /// The number of ordinals in the posting list at `offset`.

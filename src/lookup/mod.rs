@@ -779,12 +779,18 @@ fn word_candidates(
 ) {
     let words = &q.words;
     let on = set.on_date(opts.date);
-    // The ids of the index words each query word starts (see
-    // [`crate::codeset::forward`]), and how many postings they would merge;
-    // the rarest word always drives.
+    // How many postings the index words each query word starts would
+    // merge (the rarest word always drives), and their ids (see
+    // [`crate::codeset::forward`]), found only when a word is checked by id:
+    // a page's first keystroke needs no ids, and finding them builds the
+    // vocabulary.
     let forward = set.forward();
-    let word_ids: Vec<std::ops::Range<u32>> = words.iter().map(|w| forward.prefix_range(set, w.as_bytes())).collect();
-    let volumes: Vec<u64> = word_ids.iter().map(|ids| forward.volume(ids)).collect();
+    let volumes: Vec<u64> = words.iter().map(|w| forward.prefix_volume(set, w.as_bytes())).collect();
+    let word_ids = std::cell::OnceCell::new();
+    let word_ids = || -> &Vec<std::ops::Range<u32>> {
+        word_ids.get_or_init(|| words.iter().map(|w| forward.prefix_range(set, w.as_bytes())).collect())
+    };
+    let ids_of = |i: usize| word_ids().get(i).cloned().unwrap_or(0..0);
     // Each expansion's words with their volumes and ids, rarest first; an
     // expansion's volume is its rarest word's.
     let alt_words: Vec<Vec<(u64, &String, std::ops::Range<u32>)>> = q
@@ -796,7 +802,7 @@ fn word_candidates(
                 .iter()
                 .map(|e| {
                     let ids = forward.prefix_range(set, e.as_bytes());
-                    (forward.volume(&ids), e, ids)
+                    (forward.volume(set, &ids), e, ids)
                 })
                 .collect();
             by_volume.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
@@ -831,12 +837,8 @@ fn word_candidates(
         .filter(|(_, &v)| too_common(v))
         .map(|((a, by_volume), _)| (a, by_volume.iter().map(|(_, _, ids)| ids.clone()).collect()))
         .collect();
-    let refiners: Vec<Refiner> = word_ids
-        .iter()
-        .enumerate()
-        .filter(|&(i, _)| is_refiner(i))
-        .map(|(i, ids)| Refiner::new(set, q, i, ids.clone()))
-        .collect();
+    let refiners: Vec<Refiner> =
+        (0..words.len()).filter(|&i| is_refiner(i)).map(|i| Refiner::new(set, q, i, ids_of(i))).collect();
     // A word this set does not know at all (no postings here, no typo to
     // try, no expansion known here: "noner" and its "nonemergency" are in
     // HCPCS only) can match no code of this set. It drives nothing, and
@@ -881,9 +883,12 @@ fn word_candidates(
         && unknown == 0
         && driven >= RANK_WALK_MIN as u64
     {
-        let every_word: Vec<Refiner> =
-            word_ids.iter().enumerate().map(|(i, ids)| Refiner::new(set, q, i, ids.clone())).collect();
-        let (own_words, share) = match forward.has_entries() {
+        // Reading descriptions, a refiner needs no word ids (its word has
+        // no expansion, so it never asks for the exact word's either).
+        let by_ids = forward.has_entries();
+        let ids = |i: usize| if by_ids { ids_of(i) } else { 0..0 };
+        let every_word: Vec<Refiner> = (0..words.len()).map(|i| Refiner::new(set, q, i, ids(i))).collect();
+        let (own_words, share) = match by_ids {
             true => (OwnWords::Ids(forward), SPECULATION_SHARE),
             false => (OwnWords::Text(Default::default()), SPECULATION_SHARE_TEXT),
         };
