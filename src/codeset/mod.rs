@@ -166,10 +166,11 @@ pub struct CodeSet {
     len: usize,
 }
 
-/// [`CodeSet::rank_order`] and its inverse.
+/// [`CodeSet::rank_order`] and its inverse, built when first asked for
+/// (the dense walk, a page's first keystroke, reads only the order).
 struct RankOrder {
     order: Vec<u32>,
-    position: Vec<u32>,
+    position: std::sync::OnceLock<Vec<u32>>,
 }
 
 /// The entries of a set in effect on one date ([`CodeSet::on_date`]).
@@ -710,15 +711,35 @@ impl CodeSet {
         &self.ranks().order
     }
 
-    /// Whether [`CodeSet::rank_order`] is built (it is on first use).
+    /// Whether [`CodeSet::rank_order`] and its inverse are built (each is
+    /// on first use).
     pub fn rank_order_is_built(&self) -> bool {
-        self.rank_order.get().is_some()
+        self.rank_order.get().is_some_and(|r| r.position.get().is_some())
+    }
+
+    /// Builds [`CodeSet::rank_order`] and its inverse unless built.
+    pub fn build_rank_order(&self) {
+        self.rank_positions();
     }
 
     /// Where each ordinal stands in [`CodeSet::rank_order`]: a set of
     /// ordinals marked at these positions reads back in rank order.
     pub fn rank_position(&self, ord: u32) -> Option<u32> {
-        self.ranks().position.get(ord as usize).copied()
+        self.rank_positions().get(ord as usize).copied()
+    }
+
+    /// [`CodeSet::rank_position`] of every ordinal.
+    fn rank_positions(&self) -> &[u32] {
+        let ranks = self.ranks();
+        ranks.position.get_or_init(|| {
+            let mut position = vec![0u32; ranks.order.len()];
+            for (at, &ord) in ranks.order.iter().enumerate() {
+                if let Some(p) = position.get_mut(ord as usize) {
+                    *p = at as u32;
+                }
+            }
+            position
+        })
     }
 
     fn ranks(&self) -> &RankOrder {
@@ -740,17 +761,15 @@ impl CodeSet {
                 *n = total;
             }
             let mut order = vec![0u32; buckets.len()];
-            let mut position = vec![0u32; buckets.len()];
-            for ((ord, &b), p) in buckets.iter().enumerate().zip(&mut position) {
+            for (ord, &b) in buckets.iter().enumerate() {
                 if let Some(at) = next.get_mut(usize::from(b)) {
-                    *p = *at;
                     if let Some(slot) = order.get_mut(*at as usize) {
                         *slot = ord as u32;
                     }
                     *at += 1;
                 }
             }
-            RankOrder { order, position }
+            RankOrder { order, position: std::sync::OnceLock::new() }
         })
     }
 

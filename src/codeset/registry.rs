@@ -155,7 +155,7 @@ impl MedCode {
     pub fn prepare_step(&self, postings: u64) -> bool {
         for set in &self.sets {
             if !set.rank_order_is_built() {
-                set.rank_order();
+                set.build_rank_order();
                 return false;
             }
             if !set.forward().prepare_step(set, postings) {
