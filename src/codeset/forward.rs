@@ -165,14 +165,18 @@ impl Forward {
             return true;
         }
         let lists = &self.vocabulary(set).lists;
-        let mut partial = self.partial.lock().unwrap_or_else(|e| e.into_inner());
-        let build = partial.get_or_insert_with(|| EntriesBuild::new(set, lists));
-        if !build.advance(set, lists, postings) {
-            return false;
-        }
-        if let Some(build) = partial.take() {
-            // A search cannot have built them meanwhile: it would have taken
-            // the lock first. Should it have, both builds are the same.
+        let finished = {
+            let mut partial = self.partial.lock().unwrap_or_else(|e| e.into_inner());
+            let build = partial.get_or_insert_with(|| EntriesBuild::new(set, lists));
+            if !build.advance(set, lists, postings) {
+                return false;
+            }
+            partial.take()
+        };
+        // The lock is released first: a search on another thread may be
+        // inside `entries`' initialisation, waiting for it, and `set` waits
+        // for that initialisation. Then it built the same ids from scratch.
+        if let Some(build) = finished {
             let _ = self.entries.set(build.into_entries());
         }
         true
