@@ -8,7 +8,7 @@
 //! | KEYS | fst map: normalized code (dotless, upper case) → ordinal; also the ordinal → code table, read once at open |
 //! | KIND | 1 byte per ordinal: [`kind`] value, plus [`NEEDS_7TH`] and [`DERIVED_DESC`] |
 //! | PARN | varint per ordinal: 0 for none, else zigzag(ordinal − parent) + 1; children are derived from it |
-//! | KLEN | 1 byte per ordinal: its key's length minus its parent's, wrapping (embedded sets only; see [`layout`]) |
+//! | KLEN | 1 byte per ordinal: its key's length minus its parent's, wrapping (embedded sets only: a reader trusts it only in a blob compiled into it) |
 //! | VBCN/VBRG | billable date ranges: u8 count per ordinal, then (u16 start, u16 end) pairs |
 //! | VECN/VERG | "exists" ranges: own ∪ descendants' billable ranges |
 //! | DSIX/DESC | stored descriptions, front-coded in ordinal order, a restart every [`DESC_BLOCK`] |
