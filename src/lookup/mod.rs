@@ -1390,6 +1390,12 @@ mod tests {
     }
 
     #[test]
+    fn the_walk_over_descriptions_stays_within_the_shipped_rank_head() {
+        // Beyond it the first keystroke would sort every entry after all.
+        assert_eq!(TEXT_WALK_MOST, medcode_codegen::compile::RANK_HEAD);
+    }
+
+    #[test]
     fn the_dense_walk_answers_as_the_postings_path_does() {
         let typed = keystrokes(&["contusion of knee", "dislocation", "malignant", "pain in", "se", "wheelchair", "ac"]);
         let took = same_answers(&typed, Trace::default(), Trace { dense_walk: false, ..Trace::default() });
