@@ -103,6 +103,12 @@ pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     out.push(v as u8);
 }
 
+/// A signed difference as an unsigned varint value: 0, -1, 1, -2, … → 0, 1, 2, 3, …
+/// (the reader's `format::unzigzag` undoes it).
+pub fn zigzag(d: i64) -> u64 {
+    ((d << 1) ^ (d >> 63)) as u64
+}
+
 pub fn put_u32s(values: &[u32]) -> Vec<u8> {
     values.iter().flat_map(|v| v.to_le_bytes()).collect()
 }

@@ -31,7 +31,7 @@ use std::path::Path;
 
 use serde_json::{json, Map, Value};
 
-use crate::blob::{put_u16s, put_u32s, put_varint, stored_date, BlobWriter, Kind, OPEN_END};
+use crate::blob::{put_u16s, put_u32s, put_varint, stored_date, zigzag, BlobWriter, Kind, OPEN_END};
 use crate::tsv;
 
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -786,7 +786,7 @@ fn layout(
             0
         } else {
             let d = i as i64 - p as i64;
-            (((d << 1) ^ (d >> 63)) as u64) + 1
+            zigzag(d) + 1
         };
         put_varint(&mut parn, v);
     }
@@ -893,7 +893,7 @@ fn layout(
     // keys, then codes, then headers, then chapters and blocks), ordinals
     // ascending within a bucket; zigzag deltas. A test checks it against
     // the order the reader builds.
-    if matches!(kind, Kind::Icd10Cm | Kind::Hcpcs | Kind::Icd10Pcs | Kind::PlaceOfService) {
+    if embedded {
         let bucket = |i: usize| -> u32 {
             let p = u32::from(!common.contains(keys[i].as_str()));
             let w = u32::from(wcnt[i].min(31));
@@ -912,7 +912,7 @@ fn layout(
         for &i in order.iter().take(RANK_HEAD) {
             let d = i as i64 - last;
             last = i as i64;
-            put_varint(&mut rnkh, ((d << 1) ^ (d >> 63)) as u64);
+            put_varint(&mut rnkh, zigzag(d));
         }
         w.section(b"RNKH", rnkh);
     }

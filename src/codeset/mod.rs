@@ -8,7 +8,7 @@ use fst::{Map, Streamer};
 
 use crate::date::Date;
 use crate::error::{Error, Result};
-use crate::format::{read_varint, Blob, Bytes, U16s, U32s};
+use crate::format::{read_varint, unzigzag, Blob, Bytes, U16s, U32s};
 pub use keys::Code;
 use sums::{ByteSums, VarintSums, Weight};
 
@@ -323,7 +323,7 @@ impl CodeSet {
                 u32::MAX
             } else {
                 let z = v - 1;
-                let d = (z >> 1) as i64 ^ -((z & 1) as i64);
+                let d = unzigzag(z);
                 let p = i as i64 - d;
                 if p < 0 || p >= len as i64 || p == i as i64 {
                     return Err(bad("a parent lies outside the set"));
@@ -1175,7 +1175,7 @@ fn rank_head(bytes: &[u8], len: usize) -> Option<Vec<u32>> {
     let (mut pos, mut last) = (0usize, 0i64);
     while pos < bytes.len() {
         let z = read_varint(bytes, &mut pos)?;
-        last += (z >> 1) as i64 ^ -((z & 1) as i64);
+        last += unzigzag(z);
         head.push(u32::try_from(last).ok().filter(|&o| (o as usize) < len)?);
     }
     Some(head)

@@ -221,6 +221,12 @@ impl U16s {
 
 /// Reads a LEB128 varint at `*pos`, advancing it; `None` on a truncated or overlong value.
 #[inline]
+/// Undoes the compiler's zigzag coding of a signed difference (0, 1, 2, 3, …
+/// → 0, -1, 1, -2, …).
+pub fn unzigzag(z: u64) -> i64 {
+    (z >> 1) as i64 ^ -((z & 1) as i64)
+}
+
 pub fn read_varint(b: &[u8], pos: &mut usize) -> Option<u64> {
     let mut v: u64 = 0;
     for shift in (0..64).step_by(7) {
