@@ -146,27 +146,45 @@ pub struct CodeSet {
     children: std::sync::OnceLock<(Vec<u32>, Vec<u32>)>,
     billable_off: ByteSums,
     billable: U16s,
-    exists_off: ByteSums,
     exists: U16s,
     desc_index: U32s,
     /// Ordinal → position among stored descriptions, counted over the KIND
     /// bytes without [`DERIVED_DESC`].
     desc_pos: ByteSums,
     desc: Bytes,
-    /// 7th-character definitions by ordinal of the entry carrying them.
-    seventh: Vec<(u32, Vec<(u8, String)>)>,
+    /// The 7th-character definitions, read through [`Deferred`]'s index.
+    sevn: Bytes,
     pub(crate) post: Bytes,
     flag_names: Vec<String>,
-    flag_off: ByteSums,
     flag_rows: Bytes,
-    extra_off: VarintSums,
     extra: Bytes,
     /// What EXTR's bytes 1 to 31 stand for (EXTK; see [`expand_extra`]).
     extra_fragments: Vec<Box<[u8]>>,
-    refs_off: ByteSums,
     refs: Bytes,
     ages: Option<Bytes>,
     len: usize,
+    /// What a search never reads, left for first use (see [`Deferred`]).
+    deferred: Deferred,
+}
+
+/// Where in SEVN the 7th-character definitions of each entry carrying
+/// some begin, by the entry's ordinal: the meanings are read from there
+/// when asked for, not copied out at open.
+type Seventh = Vec<(u32, u32)>;
+
+/// The parts of a set a search never reads: row offsets of the validity
+/// ranges of entries that are not billable, of flags, note references and
+/// extras, and the 7th-character definitions. An embedded set builds each
+/// when first read (the test suite checks that every one builds), so that
+/// opening one reads only what a first keystroke needs; any other set
+/// builds and checks them all at open, where a damaged pack must fail.
+#[derive(Default)]
+struct Deferred {
+    exists_off: std::sync::OnceLock<ByteSums>,
+    flag_off: std::sync::OnceLock<ByteSums>,
+    refs_off: std::sync::OnceLock<ByteSums>,
+    extra_off: std::sync::OnceLock<VarintSums>,
+    seventh: std::sync::OnceLock<Seventh>,
 }
 
 /// [`CodeSet::rank_order`] and its inverse, built when first asked for
@@ -179,23 +197,50 @@ struct RankOrder {
 /// The entries of a set in effect on one date ([`CodeSet::on_date`]).
 pub struct OnDate {
     date: Date,
-    /// Built when first asked: searches for billable codes only never ask.
-    exists: std::sync::OnceLock<Vec<u64>>,
-    billable: Vec<u64>,
+    /// Searches for billable codes only never ask.
+    exists: DateBits,
+    billable: DateBits,
+}
+
+/// One bit per entry for a date, built once enough entries were asked
+/// about: until then each answer is read from the entry's validity rows.
+/// A page's first keystroke asks about a few dozen codes, and building the
+/// bits reads every entry's rows.
+#[derive(Default)]
+struct DateBits {
+    bits: std::sync::OnceLock<Vec<u64>>,
+    asked: std::sync::atomic::AtomicUsize,
+}
+
+impl DateBits {
+    /// `ord`'s bit: `one` reads it from the rows, `all` builds every bit.
+    /// Reading rows costs a few dozen instructions where a bit costs a few;
+    /// after a 32nd of the entries (a few percent of what building reads),
+    /// the bits are built.
+    #[inline]
+    fn get(&self, len: usize, ord: u32, one: impl FnOnce() -> bool, all: impl FnOnce() -> Vec<u64>) -> bool {
+        let bits = match self.bits.get() {
+            Some(bits) => bits,
+            None if self.asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < len / 32 => return one(),
+            None => self.bits.get_or_init(all),
+        };
+        bits.get(ord as usize / 64).is_some_and(|w| w >> (ord % 64) & 1 == 1)
+    }
 }
 
 impl OnDate {
     /// [`CodeSet::exists_on`] for this date; `set` is the set these bits are of.
     #[inline]
     pub fn exists(&self, set: &CodeSet, ord: u32) -> bool {
-        let bits = self.exists.get_or_init(|| set.bits_on(&set.exists_off, &set.exists, self.date));
-        bits.get(ord as usize / 64).is_some_and(|w| w >> (ord % 64) & 1 == 1)
+        let all = || set.bits_on(set.exists_off(), &set.exists, self.date);
+        self.exists.get(set.len, ord, || set.exists_on(ord, self.date), all)
     }
 
-    /// [`CodeSet::billable_on`] for this date.
+    /// [`CodeSet::billable_on`] for this date; `set` is the set these bits are of.
     #[inline]
-    pub fn billable(&self, ord: u32) -> bool {
-        self.billable.get(ord as usize / 64).is_some_and(|w| w >> (ord % 64) & 1 == 1)
+    pub fn billable(&self, set: &CodeSet, ord: u32) -> bool {
+        let all = || set.bits_on(&set.billable_off, &set.billable, self.date);
+        self.billable.get(set.len, ord, || set.billable_on(ord, self.date), all)
     }
 }
 
@@ -346,32 +391,12 @@ impl CodeSet {
             return Err(bad("KEYS are not numbered in order"));
         }
 
-        let offsets = |tag: &[u8; 4], row: usize, rows: &Bytes| -> Result<ByteSums> {
-            let counts = blob.section(tag)?;
-            if counts.as_ref().len() != len {
-                return Err(bad("a count array does not cover every code"));
-            }
-            let (sums, total) = ByteSums::new(counts, Weight::Value).ok_or_else(|| bad("a count array overflows"))?;
-            if total as usize * row > rows.as_ref().len() {
-                return Err(bad("rows are missing"));
-            }
-            Ok(sums)
-        };
         let billable = blob.section(b"VBRG")?;
+        let billable_off = row_offsets(&blob, len, b"VBCN", 4, &billable)?;
         let exists = blob.section(b"VERG")?;
         let flag_rows = blob.section(b"FLRG")?;
         let refs = blob.section(b"REFS")?;
-        let billable_off = offsets(b"VBCN", 4, &billable)?;
-        let exists_off = offsets(b"VECN", 4, &exists)?;
-        let flag_off = offsets(b"FLCN", 8, &flag_rows)?;
-        let refs_off = offsets(b"RFCN", 18, &refs)?;
-
         let extra = blob.section(b"EXTR")?;
-        let (extra_off, total) =
-            VarintSums::new(blob.section(b"EXLN")?, len).ok_or_else(|| bad("EXLN is truncated or overflows"))?;
-        if total as usize > extra.as_ref().len() {
-            return Err(bad("EXTR is shorter than its lengths"));
-        }
         let extra_fragments: Vec<Box<[u8]>> = match blob.try_section(b"EXTK") {
             None => Vec::new(),
             Some(k) => k.as_ref().split(|&b| b == 0).map(Box::from).collect(),
@@ -389,28 +414,7 @@ impl CodeSet {
             return Err(bad("DSIX does not match the stored descriptions"));
         }
 
-        let sevn = blob.section(b"SEVN")?;
-        let mut seventh = Vec::new();
-        let (b, mut pos, mut ord) = (sevn.as_ref(), 0usize, 0u64);
-        while pos < b.len() {
-            ord += read_varint(b, &mut pos).ok_or_else(|| bad("SEVN is truncated"))?;
-            let n = read_varint(b, &mut pos).ok_or_else(|| bad("SEVN is truncated"))?;
-            let mut defs = Vec::new();
-            for _ in 0..n.min(64) {
-                let ch = *b.get(pos).ok_or_else(|| bad("SEVN is truncated"))?;
-                pos += 1;
-                let l = read_varint(b, &mut pos).ok_or_else(|| bad("SEVN is truncated"))? as usize;
-                let text = b.get(pos..pos.saturating_add(l)).ok_or_else(|| bad("SEVN is truncated"))?;
-                pos += l;
-                defs.push((ch, String::from_utf8_lossy(text).into_owned()));
-            }
-            if ord as usize >= len {
-                return Err(bad("SEVN names a code outside the set"));
-            }
-            seventh.push((ord as u32, defs));
-        }
-
-        Ok(CodeSet {
+        let set = CodeSet {
             system,
             edition: field("edition"),
             source: field("source"),
@@ -453,12 +457,11 @@ impl CodeSet {
             children: std::sync::OnceLock::new(),
             billable_off,
             billable: U16s(billable),
-            exists_off,
             exists: U16s(exists),
             desc_index,
             desc_pos,
             desc: blob.section(b"DESC")?,
-            seventh,
+            sevn: blob.section(b"SEVN")?,
             post: blob.section(b"POST")?,
             flag_names: {
                 let names: Vec<String> = String::from_utf8_lossy(blob.section(b"FLGN")?.as_ref())
@@ -471,18 +474,65 @@ impl CodeSet {
                 }
                 names
             },
-            flag_off,
             flag_rows,
-            extra_off,
             extra,
             extra_fragments,
-            refs_off,
             refs,
             ages: blob.try_section(b"AGEL"),
             keys,
             len,
             blob,
+            deferred: Deferred::default(),
+        };
+        if origin != Origin::Embedded {
+            set.build_deferred()?;
+        }
+        Ok(set)
+    }
+
+    /// Builds and checks every [`Deferred`] part now.
+    fn build_deferred(&self) -> Result<()> {
+        let d = &self.deferred;
+        // `set` fails only when the part is built already, as it then is.
+        let _ = d.exists_off.set(row_offsets(&self.blob, self.len, b"VECN", 4, &self.exists.0)?);
+        let _ = d.flag_off.set(row_offsets(&self.blob, self.len, b"FLCN", 8, &self.flag_rows)?);
+        let _ = d.refs_off.set(row_offsets(&self.blob, self.len, b"RFCN", 18, &self.refs)?);
+        let _ = d.extra_off.set(extra_offsets(&self.blob, self.len, &self.extra)?);
+        let _ = d.seventh.set(seventh_definitions(&self.blob, self.len)?);
+        Ok(())
+    }
+
+    /// The validity rows of each entry ([`Deferred`]).
+    fn exists_off(&self) -> &ByteSums {
+        self.deferred.exists_off.get_or_init(|| {
+            row_offsets(&self.blob, self.len, b"VECN", 4, &self.exists.0).unwrap_or_else(|_| ByteSums::empty())
         })
+    }
+
+    /// The flag rows of each entry ([`Deferred`]).
+    fn flag_off(&self) -> &ByteSums {
+        self.deferred.flag_off.get_or_init(|| {
+            row_offsets(&self.blob, self.len, b"FLCN", 8, &self.flag_rows).unwrap_or_else(|_| ByteSums::empty())
+        })
+    }
+
+    /// The note reference rows of each entry ([`Deferred`]).
+    fn refs_off(&self) -> &ByteSums {
+        self.deferred.refs_off.get_or_init(|| {
+            row_offsets(&self.blob, self.len, b"RFCN", 18, &self.refs).unwrap_or_else(|_| ByteSums::empty())
+        })
+    }
+
+    /// The bytes of extras of each entry ([`Deferred`]).
+    fn extra_off(&self) -> &VarintSums {
+        self.deferred
+            .extra_off
+            .get_or_init(|| extra_offsets(&self.blob, self.len, &self.extra).unwrap_or_else(|_| VarintSums::empty()))
+    }
+
+    /// The 7th-character definitions ([`Deferred`]).
+    fn seventh(&self) -> &Seventh {
+        self.deferred.seventh.get_or_init(|| seventh_definitions(&self.blob, self.len).unwrap_or_default())
     }
 
     /// The checks a loaded pack gets beyond [`CodeSet::open`]'s (the embedded
@@ -625,7 +675,7 @@ impl CodeSet {
 
     /// The dates on which the entry or any code under it was in effect.
     pub fn exists_ranges(&self, ord: u32) -> Vec<Range> {
-        self.ranges(&self.exists_off, &self.exists, ord).collect()
+        self.ranges(self.exists_off(), &self.exists, ord).collect()
     }
 
     pub fn billable_on(&self, ord: u32, date: Date) -> bool {
@@ -633,24 +683,21 @@ impl CodeSet {
     }
 
     pub fn exists_on(&self, ord: u32, date: Date) -> bool {
-        self.ranges(&self.exists_off, &self.exists, ord).any(|r| r.from <= date && date <= r.to)
+        self.ranges(self.exists_off(), &self.exists, ord).any(|r| r.from <= date && date <= r.to)
     }
 
     /// Which entries exist and which are billable on `date`, as bits: what
     /// search asks of every code it weighs. Each is built in one pass over
-    /// the validity rows (no per-entry offset lookups), the first when a
-    /// search asks for it, and kept for the last date asked, since a session
-    /// searches on one date.
+    /// the validity rows (no per-entry offset lookups) once searches have
+    /// asked about a 32nd of the entries one by one, and kept for the last date
+    /// asked, since a session searches on one date.
     pub fn on_date(&self, date: Date) -> std::sync::Arc<OnDate> {
         let mut cached = self.on_date.lock().unwrap_or_else(|e| e.into_inner());
         match cached.as_ref() {
             Some(bits) if bits.date == date => bits.clone(),
             _ => {
-                let bits = std::sync::Arc::new(OnDate {
-                    date,
-                    exists: std::sync::OnceLock::new(),
-                    billable: self.bits_on(&self.billable_off, &self.billable, date),
-                });
+                let bits =
+                    std::sync::Arc::new(OnDate { date, exists: DateBits::default(), billable: DateBits::default() });
                 *cached = Some(bits.clone());
                 bits
             }
@@ -841,10 +888,15 @@ impl CodeSet {
 
     /// The allowed 7th characters in force for an entry: its own definition
     /// or the nearest ancestor's.
-    pub fn seventh_definition(&self, ord: u32) -> Option<&[(u8, String)]> {
-        std::iter::once(ord).chain(self.ancestors(ord)).find_map(|o| {
-            let i = self.seventh.binary_search_by_key(&o, |(k, _)| *k).ok()?;
-            self.seventh.get(i).map(|(_, defs)| defs.as_slice())
+    pub fn seventh_definition(&self, ord: u32) -> Option<SeventhChars<'_>> {
+        let seventh = self.seventh();
+        let sevn = self.sevn.as_ref();
+        std::iter::once(ord).chain(self.ancestors_iter(ord)).find_map(|o| {
+            let i = seventh.binary_search_by_key(&o, |(k, _)| *k).ok()?;
+            let &(_, at) = seventh.get(i)?;
+            let mut pos = at as usize;
+            let left = read_varint(sevn, &mut pos)?.min(MAX_SEVENTH) as usize;
+            Some(SeventhChars { sevn, pos, left })
         })
     }
 
@@ -872,13 +924,10 @@ impl CodeSet {
                 }
                 self.description_into(p, out);
                 let ch = self.code(ord).as_bytes().last().copied();
-                let meaning = self
-                    .seventh_definition(p)
-                    .and_then(|defs| defs.iter().find(|(c, _)| Some(*c) == ch))
-                    .map(|(_, m)| m.as_str())
-                    .unwrap_or("");
+                let meaning =
+                    self.seventh_definition(p).and_then(|mut defs| defs.find(|(c, _)| Some(*c) == ch)).map(|(_, m)| m);
                 out.extend_from_slice(b", ");
-                out.extend_from_slice(meaning.as_bytes());
+                out.extend_from_slice(meaning.as_deref().unwrap_or("").as_bytes());
             }
             Some(stored) => self.stored_description(stored as usize, out),
             None => {}
@@ -923,7 +972,7 @@ impl CodeSet {
     /// Flags with their date ranges.
     pub fn flags(&self, ord: u32) -> Vec<FlagRange> {
         let mut out = Vec::new();
-        let (s, e) = self.flag_off.span(ord as usize);
+        let (s, e) = self.flag_off().span(ord as usize);
         let rows = self.flag_rows.as_ref();
         for i in s..e {
             let Some(&[b0, b1, b2, b3, f0, f1, t0, t1]) = rows.get(i * 8..i * 8 + 8) else { break };
@@ -954,7 +1003,7 @@ impl CodeSet {
     /// Whether `flag` is in force for the code on `date`.
     pub fn has_flag_on(&self, ord: u32, flag: &str, date: Date) -> bool {
         let Some(bit) = self.flag_names.iter().position(|n| n == flag) else { return false };
-        let (s, e) = self.flag_off.span(ord as usize);
+        let (s, e) = self.flag_off().span(ord as usize);
         let rows = self.flag_rows.as_ref();
         (s..e).any(|i| match rows.get(i * 8..i * 8 + 8) {
             Some(&[b0, b1, b2, b3, f0, f1, t0, t1]) => {
@@ -969,7 +1018,7 @@ impl CodeSet {
 
     /// The display-only extras of an entry (notes, 7th characters, …).
     pub fn extras(&self, ord: u32) -> serde_json::Map<String, serde_json::Value> {
-        let (s, e) = self.extra_off.span(ord as usize);
+        let (s, e) = self.extra_off().span(ord as usize);
         let json = match self.extra.as_ref().get(s..e) {
             Some(b) if !b.is_empty() => expand_extra(b, &self.extra_fragments),
             _ => None,
@@ -987,7 +1036,7 @@ impl CodeSet {
 
     /// [`CodeSet::refs`] without the allocation.
     pub fn refs_iter(&self, ord: u32) -> impl Iterator<Item = CodeRange<'_>> + '_ {
-        let (s, e) = self.refs_off.span(ord as usize);
+        let (s, e) = self.refs_off().span(ord as usize);
         let d = self.refs.as_ref();
         (s..e).filter_map(move |i| {
             let r = d.get(i * 18..i * 18 + 18)?;
@@ -1001,7 +1050,7 @@ impl CodeSet {
     /// the UTF-8 checks (`nul_str` gives "" where these bytes are not UTF-8).
     #[inline]
     pub fn refs_raw(&self, ord: u32) -> impl Iterator<Item = (u8, u8, &[u8], &[u8])> + '_ {
-        let (s, e) = self.refs_off.span(ord as usize);
+        let (s, e) = self.refs_off().span(ord as usize);
         let d = self.refs.as_ref();
         (s..e).filter_map(move |i| {
             let r = d.get(i * 18..i * 18 + 18)?;
@@ -1017,7 +1066,7 @@ impl CodeSet {
     /// The flags in force for the code on `date`, as bits ([`CodeSet::flag_mask`]):
     /// `flag_bits_on(o, d) & flag_mask(f) != 0` is `has_flag_on(o, f, d)`.
     pub fn flag_bits_on(&self, ord: u32, date: Date) -> u32 {
-        let (s, e) = self.flag_off.span(ord as usize);
+        let (s, e) = self.flag_off().span(ord as usize);
         let rows = self.flag_rows.as_ref();
         let mut bits = 0;
         for i in s..e {
@@ -1168,6 +1217,86 @@ impl Iterator for Postings<'_> {
     }
 }
 
+/// Where each entry's rows begin, from the count array `counts` over
+/// `rows` of `row` bytes each, checked to cover every entry and to stay
+/// inside the rows.
+fn row_offsets(blob: &Blob, len: usize, counts: &[u8; 4], row: usize, rows: &Bytes) -> Result<ByteSums> {
+    let bad = |detail: &str| Error::corrupt(blob.what(), format!("{}: {detail}", tag_str(counts)));
+    let counts = blob.section(counts)?;
+    if counts.as_ref().len() != len {
+        return Err(bad("the count array does not cover every code"));
+    }
+    let (sums, total) = ByteSums::new(counts, Weight::Value).ok_or_else(|| bad("the count array overflows"))?;
+    if total as usize * row > rows.as_ref().len() {
+        return Err(bad("rows are missing"));
+    }
+    Ok(sums)
+}
+
+/// Where each entry's extras begin in EXTR, from their lengths (EXLN).
+fn extra_offsets(blob: &Blob, len: usize, extra: &Bytes) -> Result<VarintSums> {
+    let bad = |detail: &str| Error::corrupt(blob.what(), detail.to_string());
+    let (sums, total) =
+        VarintSums::new(blob.section(b"EXLN")?, len).ok_or_else(|| bad("EXLN is truncated or overflows"))?;
+    if total as usize > extra.as_ref().len() {
+        return Err(bad("EXTR is shorter than its lengths"));
+    }
+    Ok(sums)
+}
+
+/// The most 7th characters one entry defines that are read.
+const MAX_SEVENTH: u64 = 64;
+
+/// The 7th-character definitions (SEVN): for each entry carrying some, its
+/// ordinal as a delta from the last one, a count, then that many
+/// `(character, meaning length, meaning)`. Indexed by ordinal, checked to
+/// be whole; the meanings stay where they are.
+fn seventh_definitions(blob: &Blob, len: usize) -> Result<Seventh> {
+    let bad = |detail: &str| Error::corrupt(blob.what(), detail.to_string());
+    let truncated = || bad("SEVN is truncated");
+    let sevn = blob.section(b"SEVN")?;
+    let mut seventh: Seventh = Vec::new();
+    let (b, mut pos, mut ord) = (sevn.as_ref(), 0usize, 0u64);
+    while pos < b.len() {
+        ord += read_varint(b, &mut pos).ok_or_else(truncated)?;
+        let at = u32::try_from(pos).map_err(|_| truncated())?;
+        let n = read_varint(b, &mut pos).ok_or_else(truncated)?;
+        for _ in 0..n.min(MAX_SEVENTH) {
+            pos += 1; // the character
+            let l = read_varint(b, &mut pos).ok_or_else(truncated)? as usize;
+            pos = pos.checked_add(l).filter(|&end| end <= b.len()).ok_or_else(truncated)?;
+        }
+        if ord as usize >= len {
+            return Err(bad("SEVN names a code outside the set"));
+        }
+        seventh.push((ord as u32, at));
+    }
+    Ok(seventh)
+}
+
+/// The 7th characters an entry defines, with their meanings, read from SEVN
+/// ([`CodeSet::seventh_definition`]).
+pub struct SeventhChars<'a> {
+    sevn: &'a [u8],
+    pos: usize,
+    left: usize,
+}
+
+impl<'a> Iterator for SeventhChars<'a> {
+    type Item = (u8, std::borrow::Cow<'a, str>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.left = self.left.checked_sub(1)?;
+        let b = self.sevn;
+        let ch = *b.get(self.pos)?;
+        self.pos += 1;
+        let l = read_varint(b, &mut self.pos)? as usize;
+        let text = b.get(self.pos..self.pos.checked_add(l)?)?;
+        self.pos += l;
+        Some((ch, String::from_utf8_lossy(text)))
+    }
+}
+
 /// The rank order's head from RNKH (zigzag-delta varints), or None when an
 /// ordinal falls outside the set or a varint is cut short.
 fn rank_head(bytes: &[u8], len: usize) -> Option<Vec<u32>> {
@@ -1290,7 +1419,7 @@ mod tests {
         let mut expanded = 0;
         for set in mc.sets() {
             for ord in 0..set.len() as u32 {
-                let (s, e) = set.extra_off.span(ord as usize);
+                let (s, e) = set.extra_off().span(ord as usize);
                 let stored = set.extra.as_ref().get(s..e).expect("in EXTR");
                 if stored.is_empty() {
                     continue;
@@ -1330,6 +1459,59 @@ mod tests {
             let walked = super::keys::key_lengths(set.keys().as_fst()).expect("keys in order");
             assert!(set.key_len == walked, "{}", set.system);
             assert!(set.blob.try_section(b"KLEN").is_some(), "{} ships KLEN", set.system);
+        }
+    }
+
+    /// A date's bits answer as the validity rows do, both while they are read
+    /// entry by entry and once they are built, which asking about every
+    /// entry in turn does part of the way through.
+    #[test]
+    fn date_bits_answer_as_the_rows_do_before_and_after_they_are_built() {
+        let mc = crate::MedCode::embedded().expect("sets");
+        for date in ["2015-10-01", "2026-10-01"] {
+            let date = super::Date::parse_opt(date).expect("date");
+            for set in mc.sets() {
+                let on = set.on_date(date);
+                assert!(on.billable.bits.get().is_none() && on.exists.bits.get().is_none(), "{}", set.system);
+                for ord in (0..set.len() as u32).rev() {
+                    assert_eq!(on.billable(set, ord), set.billable_on(ord, date), "{} {ord}", set.system);
+                    assert_eq!(on.exists(set, ord), set.exists_on(ord, date), "{} {ord}", set.system);
+                }
+                assert!(on.billable.bits.get().is_some() && on.exists.bits.get().is_some(), "{}", set.system);
+            }
+        }
+    }
+
+    /// An embedded set opens without its [`super::Deferred`] parts, and each
+    /// builds on first read to what a set opened with every check (as a
+    /// pack's are) reads, entry by entry.
+    #[test]
+    fn an_embedded_sets_deferred_parts_build_on_first_read_as_a_checked_open_builds_them() {
+        for (name, bytes) in crate::embedded::blobs() {
+            let lazy = super::CodeSet::open_embedded(bytes, name).expect("embedded");
+            let d = &lazy.deferred;
+            assert!(
+                d.exists_off.get().is_none()
+                    && d.flag_off.get().is_none()
+                    && d.refs_off.get().is_none()
+                    && d.extra_off.get().is_none()
+                    && d.seventh.get().is_none(),
+                "{name}: open built a deferred part"
+            );
+            let checked = super::CodeSet::open(super::Bytes::from_static(bytes), name).expect("every check passes");
+            assert!(checked.deferred.seventh.get().is_some(), "{name}: a checked open builds them");
+            let date = super::Date::parse_opt("2026-10-01").expect("date");
+            for ord in 0..lazy.len() as u32 {
+                assert_eq!(lazy.exists_ranges(ord), checked.exists_ranges(ord), "{name} {ord}");
+                assert_eq!(lazy.flags(ord), checked.flags(ord), "{name} {ord}");
+                assert_eq!(lazy.flag_bits_on(ord, date), checked.flag_bits_on(ord, date), "{name} {ord}");
+                assert!(lazy.refs_raw(ord).eq(checked.refs_raw(ord)), "{name} {ord}");
+                assert_eq!(lazy.extras(ord), checked.extras(ord), "{name} {ord}");
+                let lazy_defs = lazy.seventh_definition(ord).map(|d| d.collect::<Vec<_>>());
+                let checked_defs = checked.seventh_definition(ord).map(|d| d.collect::<Vec<_>>());
+                assert_eq!(lazy_defs, checked_defs, "{name} {ord}");
+            }
+            assert!(!lazy.seventh().is_empty() || name != "icd10cm", "icd10cm has 7th-character definitions");
         }
     }
 

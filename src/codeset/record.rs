@@ -99,12 +99,12 @@ pub fn record(set: &CodeSet, ord: u32, date: Date) -> Record {
     if needs || is_expansion {
         let base_ord = if is_expansion { set.parent(ord).unwrap_or(ord) } else { ord };
         let base = set.code(base_ord);
-        for (ch, meaning) in set.seventh_definition(base_ord).unwrap_or(&[]) {
-            let ch = (*ch as char).to_string();
+        for (ch, meaning) in set.seventh_definition(base_ord).into_iter().flatten() {
+            let ch = (ch as char).to_string();
             seventh_characters.push(Seventh {
                 code: with_seventh(&base, &ch),
                 character: ch,
-                meaning: meaning.clone(),
+                meaning: meaning.into_owned(),
             });
         }
     }

@@ -62,6 +62,11 @@ pub(crate) struct ByteSums {
 }
 
 impl ByteSums {
+    /// Sums over no entries: every span is empty.
+    pub(crate) fn empty() -> ByteSums {
+        ByteSums { bytes: Bytes::from_static(&[]), weight: Weight::Value, samples: Vec::new() }
+    }
+
     /// Sums `weight` over `bytes`; `None` when the total overflows a `u32`.
     pub(crate) fn new(bytes: Bytes, weight: Weight) -> Option<(ByteSums, u32)> {
         let b = bytes.as_ref();
@@ -129,6 +134,11 @@ pub(crate) struct VarintSums {
 }
 
 impl VarintSums {
+    /// Sums over no entries: every span is empty.
+    pub(crate) fn empty() -> VarintSums {
+        VarintSums { varints: Bytes::from_static(&[]), samples: Vec::new(), len: 0 }
+    }
+
     /// Reads `len` varints; `None` when they are truncated or their sum
     /// overflows a `u32`. Also gives the total.
     pub(crate) fn new(varints: Bytes, len: usize) -> Option<(VarintSums, u32)> {

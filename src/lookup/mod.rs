@@ -448,7 +448,7 @@ fn eligible(set: &CodeSet, ord: u32, opts: &SearchOptions) -> bool {
 /// [`eligible`] from the set's bits for the date.
 fn eligible_on(set: &CodeSet, on: &OnDate, ord: u32, opts: &SearchOptions) -> bool {
     if opts.billable_only {
-        on.billable(ord)
+        on.billable(set, ord)
     } else {
         on.exists(set, ord)
     }
@@ -709,7 +709,7 @@ impl Classifier<'_> {
         let typo = (h.typo & !h.abbr & any & !(h.exact)).count_ones();
         let weak = (any & !h.exact & !h.abbr & !h.typo & !may_be_prefix).count_ones();
         let syn_only = (any & !direct).count_ones();
-        let header = !self.on.billable(ord) as u32;
+        let header = !self.on.billable(self.set, ord) as u32;
         let score = (0.9 * matched as f64 / n as f64)
             - 0.05 * (syn_only + typo) as f64 / n as f64
             - 0.02 * weak as f64 / n as f64
