@@ -3,7 +3,7 @@
 #
 #   cargo build --profile wasm-release --target wasm32-unknown-unknown --lib   (opt-level 3: see Cargo.toml; paths remapped; 256 KiB stack)
 #   wasm-bindgen --target web --out-dir www/pkg
-#   wasm-opt -Oz (npm binaryen 132 from www/node_modules, never Debian's)
+#   wasm-opt -Oz --one-caller-inline-max-function-size 1000 (npm binaryen 132 from www/node_modules, never Debian's)
 #   a smoke test of the optimized module in Node
 #   raw / gzip / brotli sizes, printed and written to www/dist/sizes.json
 #
@@ -68,8 +68,16 @@ while read -r f; do
   case "$known" in *" $f "*) ;; *) say "warning: the module uses $f, not in FEATURES; check that browsers support it and add it" ;; esac
 done < <("$WASM_OPT" "$BG" --print-features 2>/dev/null | grep '^--enable-' || true)
 
+# --one-caller-inline-max-function-size: by default binaryen inlines every
+# function with one caller, whatever its size, so a rarely taken path (a
+# pack's checks, "did you mean", typo automata) joins the function that
+# calls it. Browsers compile each wasm function on its first call, so such
+# a path was compiled on every page load: the first keystroke compiled
+# 78 kB of function bodies, 66 kB with this limit; keystrokes and ready were
+# unchanged within noise (bench/ab.mjs, 7 rounds) and the module 2.5 kB
+# brotli smaller. Rust's #[inline(never)] marks those paths for LLVM.
 say "wasm-opt -Oz (binaryen $("$WASM_OPT" --version | awk '{print $3}'))"
-"$WASM_OPT" "$BG" -Oz "${FEATURES[@]}" --strip-debug --strip-producers --strip-target-features -o "$BG.opt"
+"$WASM_OPT" "$BG" -Oz --one-caller-inline-max-function-size 1000 "${FEATURES[@]}" --strip-debug --strip-producers --strip-target-features -o "$BG.opt"
 mv "$BG.opt" "$BG"
 
 # 4. Smoke test: the optimized module loads in Node and answers.

@@ -132,6 +132,7 @@ pub(crate) fn key_of(fst: &Fst<Bytes>, ord: u64, out: &mut [u8; MAX_KEY]) -> usi
 /// the first key below it (what [`key_of`] relies on). Nodes are decoded
 /// from the raw bytes ([`RawNode`]): through `fst`'s node API this walk was
 /// half of the instructions of opening the embedded sets.
+#[inline(never)] // a pack's path only (see `check_fst`)
 pub(crate) fn key_lengths(fst: &Fst<Bytes>) -> Result<Vec<u8>, &'static str> {
     let b = fst.as_bytes();
     let mut lens = Vec::with_capacity(fst.len());

@@ -340,15 +340,9 @@ impl CodeSet {
         let fst_map = |tag: &[u8; 4]| -> Result<Map<Bytes>> {
             let bytes = blob.section(tag)?;
             if verify {
-                // Before `fst` reads it: a crafted index with a valid CRC panics fst.
-                fst_check::check(bytes.as_ref())
-                    .map_err(|e| Error::corrupt(what, format!("index {}: {e}", tag_str(tag))))?;
+                check_fst(&bytes, what, tag)?;
             }
-            let map = Map::new(bytes).map_err(|e| Error::corrupt(what, format!("index {}: {e}", tag_str(tag))))?;
-            if verify {
-                map.as_fst().verify().map_err(|e| Error::corrupt(what, format!("index {}: {e}", tag_str(tag))))?;
-            }
-            Ok(map)
+            Map::new(bytes).map_err(|e| Error::corrupt(what, format!("index {}: {e}", tag_str(tag))))
         };
         let keys = fst_map(b"KEYS")?;
         let len = keys.len();
@@ -491,6 +485,7 @@ impl CodeSet {
     }
 
     /// Builds and checks every [`Deferred`] part now.
+    #[inline(never)] // not on an embedded set's path (see `check_fst`)
     fn build_deferred(&self) -> Result<()> {
         let d = &self.deferred;
         // `set` fails only when the part is built already, as it then is.
@@ -1215,6 +1210,20 @@ impl Iterator for Postings<'_> {
         self.last = self.last.checked_add(delta)?;
         Some(((self.last / 2) as u32, self.last % 2 == 1))
     }
+}
+
+/// Checks a pack's index before `fst` reads it (a crafted index with a
+/// valid CRC panics fst), then its CRC.
+///
+/// Kept out of line, like the other checks only packs get: the browser
+/// compiles each function of the module on its first call, so code inlined
+/// into the open of the embedded sets is compiled on every page load, run
+/// or not.
+#[inline(never)]
+fn check_fst(bytes: &Bytes, what: &str, tag: &[u8; 4]) -> Result<()> {
+    let bad = |e: &dyn std::fmt::Display| Error::corrupt(what, format!("index {}: {e}", tag_str(tag)));
+    fst_check::check(bytes.as_ref()).map_err(|e| bad(&e))?;
+    fst::raw::Fst::new(bytes.clone()).map_err(|e| bad(&e))?.verify().map_err(|e| bad(&e))
 }
 
 /// Where each entry's rows begin, from the count array `counts` over

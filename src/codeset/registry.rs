@@ -195,6 +195,7 @@ impl MedCode {
     /// For a code not in effect on the date: its replacement (conversion
     /// table), its billable children if it became a header, or valid codes
     /// one or two edits away.
+    #[inline(never)]
     fn did_you_mean(&self, sets: &[&CodeSet], key: &str, opts: &SearchOptions) -> Vec<SearchResult> {
         let mut out: Vec<(&CodeSet, u32)> = Vec::new();
         for set in sets {

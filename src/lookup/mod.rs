@@ -290,6 +290,7 @@ const TYPO_MEMO_MAX_POSTINGS: usize = 32_768;
 /// `t` accepts (at most [`MAX_TYPO_WORDS`] words each from its edit distance
 /// and from each swap), from the set's memo when the same typo was matched
 /// on an earlier keystroke.
+#[inline(never)]
 fn typo_postings(set: &CodeSet, t: &Typo) -> TypoPostings {
     let same = |m: &Typo| m.lev == t.lev && m.swaps == t.swaps;
     let mut memo = set.typo_memo.lock().unwrap_or_else(|e| e.into_inner());
@@ -322,6 +323,7 @@ fn knows_prefix(set: &CodeSet, w: &str) -> bool {
     s.next().is_some_and(|(k, _)| k.starts_with(w.as_bytes()))
 }
 
+#[inline(never)]
 fn typo_automata(words: &[String], sets: &[&CodeSet]) -> Vec<Typo> {
     let mut out = Vec::new();
     for (i, w) in words.iter().enumerate() {
@@ -455,6 +457,7 @@ fn eligible_on(set: &CodeSet, on: &OnDate, ord: u32, opts: &SearchOptions) -> bo
 }
 
 /// Codes under the prefix, shortest first, at most `limit` per set.
+#[inline(never)]
 fn code_candidates(
     set: &CodeSet,
     si: usize,
