@@ -916,213 +916,234 @@ fn word_candidates(
         }
     }
 
-    // Reuse the set's scratch array (all zero between searches) when it is free.
-    let mut guard = set.scratch.try_lock().ok();
-    let mut own = Vec::new();
-    let hits: &mut Vec<Hit> = match guard.as_deref_mut() {
-        Some(v) => v,
-        None => &mut own,
-    };
-    if hits.len() != set.len() {
-        *hits = vec![Hit::default(); set.len()];
-    }
-    // Room for every posting that drives, so marking never reallocates.
-    let alts_driven: u64 = alt_volumes.iter().filter(|&&v| alt_drives(v)).sum();
-    let mut touched: Vec<u32> = Vec::with_capacity((driven + alts_driven) as usize);
-    for (i, w) in words.iter().enumerate() {
-        if is_refiner(i) {
-            continue;
-        }
-        let bit = 1u16 << i;
-        let mut mark = |ord: u32, syn: bool, exact: bool, typo: bool| {
-            let Some(h) = hits.get_mut(ord as usize) else { return };
-            if h.desc | h.syn | h.abbr == 0 {
-                touched.push(ord);
-            }
-            if syn {
-                h.syn |= bit;
-            } else {
-                h.desc |= bit;
-            }
-            if exact {
-                h.exact |= bit;
-            }
-            if typo {
-                h.typo |= bit;
-            }
+    // The postings path, in a function of its own: a page's first keystrokes
+    // are answered by the walk above, and a browser compiles each wasm
+    // function on its first call.
+    out_of_line(|| {
+        // Reuse the set's scratch array (all zero between searches) when it is free.
+        let mut guard = set.scratch.try_lock().ok();
+        let mut own = Vec::new();
+        let hits: &mut Vec<Hit> = match guard.as_deref_mut() {
+            Some(v) => v,
+            None => &mut own,
         };
-        let found =
-            stream_words(set, Str::new(w).starts_with(), w.as_bytes(), usize::MAX, |o, s, e| mark(o, s, e, false));
-        // A word no code set knows may be misspelt (see [`Typo`]).
-        if found == 0 {
-            if let Some(t) = q.typos.iter().find(|t| t.bit == bit) {
-                for &p in typo_postings(set, t).iter() {
-                    mark(p >> 1, p & 1 == 1, false, true);
-                }
-            }
+        if hits.len() != set.len() {
+            *hits = vec![Hit::default(); set.len()];
         }
-    }
-    // Abbreviations and lay terms: codes with every word of the expansion.
-    // The expansion's rarest word names the candidates; the others are
-    // checked on each candidate's own words.
-    for ((alt, by_volume), _) in q.alts.iter().zip(&alt_words).zip(&alt_volumes).filter(|(_, &v)| alt_drives(v)) {
-        let Some(((volume, first, _), rest)) = by_volume.split_first() else { continue };
-        let checks: Vec<&std::ops::Range<u32>> = rest.iter().map(|(_, _, ids)| ids).collect();
-        let mut ords = Vec::with_capacity(*volume as usize);
-        stream_words(set, Str::new(first).starts_with(), b"", usize::MAX, |o, _, _| ords.push(o));
-        ords.sort_unstable();
-        ords.dedup();
-        for ord in ords {
-            if !checks.is_empty() && !checks.iter().all(|r| forward.words_of(set, ord).any_in(r)) {
+        // Room for every posting that drives, so marking never reallocates.
+        let alts_driven: u64 = alt_volumes.iter().filter(|&&v| alt_drives(v)).sum();
+        let mut touched: Vec<u32> = Vec::with_capacity((driven + alts_driven) as usize);
+        for (i, w) in words.iter().enumerate() {
+            if is_refiner(i) {
                 continue;
             }
-            let Some(h) = hits.get_mut(ord as usize) else { continue };
-            if h.desc | h.syn | h.abbr == 0 {
-                touched.push(ord);
-            }
-            h.abbr |= alt.covers;
-            if alt.covers.count_ones() > 1 {
-                h.phrase |= alt.covers;
-            }
-        }
-    }
-
-    let classifier = Classifier {
-        set,
-        on: &on,
-        opts,
-        filter: &filter,
-        q,
-        // Many queries have no refiner.
-        own_words: (!refiners.is_empty() || !refining_alts.is_empty()).then_some(OwnWords::Ids(forward)),
-        refiners: &refiners,
-        refining_alts: &refining_alts,
-    };
-    let candidate =
-        |ord: u32, class: [u32; 6], score: f64| Candidate { key: word_key(set, si, ord, class), set: si, ord, score };
-
-    let mut local: Vec<Candidate> = Vec::new();
-    if !has_drivers || (trace.rank_walk && touched.len() >= RANK_WALK_MIN) {
-        trace.rank_walks += 1;
-        // Read the codes in rank order, the static order within a class:
-        // a code whose class is no better than the `limit`-th best class met
-        // so far can never enter the answer, and once those are all of the
-        // best class possible, nothing unread can. Without drivers every
-        // code is a candidate.
-        // Every code here misses the unknown words: that many more unmatched,
-        // and (a bound, so the least it can be) that many fewer loose words.
-        let mut best_possible = q.best_class();
-        best_possible[0] += unknown.count_ones();
-        best_possible[4] = best_possible[4].saturating_sub(unknown.count_ones());
-        // A word an abbreviation covers ("nec") matched only as a prefix
-        // ("neck") is weak. When those words and their expansions all drive,
-        // the codes that can match them strongly (exactly, through the
-        // expansion, or as a typo) are known now and read first; after
-        // them, nothing unread can beat one weak word, however few strong
-        // codes there were ("femur nec" stops after ten "femur … neck"
-        // codes instead of weighing every femur and neck code).
-        // (A code missing a word that drives is unmatched, no better either.)
-        let driving: u16 = (0..words.len()).filter(|&i| drives(i)).fold(0, |bits, i| bits | 1 << i);
-        let strong =
-            |h: &Hit| q.covered & !(h.exact | h.abbr | h.typo) == 0 && driving & !(h.desc | h.syn | h.abbr) == 0;
-        let weak_bound =
-            (q.covered != 0 && has_drivers && refining_alts.is_empty() && q.covered & !driving == 0).then(|| {
-                let mut bound = best_possible;
-                bound[2] = bound[2].max(1);
-                bound
-            });
-        // A code missing a word that drives (one no common expansion can
-        // still match on its own words) has one more unmatched word than the
-        // best, and so (a bound) one fewer loose word. Such codes are read
-        // after the others: when fewer than `limit` codes have every word
-        // ("type 2 diabetes with hy" has 5), the rest of the answer is the
-        // first codes missing one, not a read of every touched code.
-        let refined_by_alts = refining_alts.iter().fold(0u16, |bits, (a, _)| bits | a.covers);
-        let needed = driving & !refined_by_alts;
-        let complete = |h: &Hit| needed & !(h.desc | h.syn | h.abbr) == 0;
-        // Every touched code is complete when each word and expansion that
-        // drove marks all the needed words itself ("nec" and its expansions).
-        let all_complete = (0..words.len()).filter(|&i| drives(i)).all(|i| needed & !(1 << i) == 0)
-            && q.alts.iter().zip(&alt_volumes).filter(|&(_, &v)| alt_drives(v)).all(|(a, _)| needed & !a.covers == 0);
-        let incomplete_bound = walk_key([best_possible[0] + 1, 0, 0, 0, best_possible[4].saturating_sub(1), 0], 0);
-        let mut kept = Kept::new(limit);
-        // Weighs the code at rank position `at`.
-        let weigh = |ord: u32, at: u32, kept: &mut Kept, local: &mut Vec<Candidate>| {
-            let h = hits.get(ord as usize).copied().unwrap_or_default();
-            if let Some((class, score)) = classifier.class(ord, h) {
-                if kept.offer(walk_key(class, at)) {
-                    local.push(candidate(ord, class, score));
+            let bit = 1u16 << i;
+            let mut mark = |ord: u32, syn: bool, exact: bool, typo: bool| {
+                let Some(h) = hits.get_mut(ord as usize) else { return };
+                if h.desc | h.syn | h.abbr == 0 {
+                    touched.push(ord);
                 }
-            }
-        };
-        let order = set.rank_order();
-        if has_drivers {
-            // Only the touched codes are candidates: mark their places in
-            // rank order and read the marks back (a bit each, skipping 64
-            // unmarked places at a time), so the cost follows the touched
-            // codes rather than the whole set. Three passes, each in rank
-            // order, by the best class their codes can have: complete codes
-            // that can match every abbreviation strongly ("mi" through
-            // "myocardial infarction"), the other complete codes (one weak
-            // word at best: "mild"), then the incomplete ones.
-            let pass_of = |h: &Hit| match () {
-                _ if !all_complete && !complete(h) => 2,
-                _ if weak_bound.is_some() && !strong(h) => 1,
-                _ => 0,
+                if syn {
+                    h.syn |= bit;
+                } else {
+                    h.desc |= bit;
+                }
+                if exact {
+                    h.exact |= bit;
+                }
+                if typo {
+                    h.typo |= bit;
+                }
             };
-            let words_per_pass = set.len().div_ceil(64);
-            let mut marks = vec![0u64; 3 * words_per_pass];
-            for &ord in &touched {
-                let pass = hits.get(ord as usize).map_or(2, pass_of);
-                if let Some(at) = set.rank_position(ord) {
-                    if let Some(w) = marks.get_mut(pass * words_per_pass + at as usize / 64) {
-                        *w |= 1 << (at % 64);
+            let found =
+                stream_words(set, Str::new(w).starts_with(), w.as_bytes(), usize::MAX, |o, s, e| mark(o, s, e, false));
+            // A word no code set knows may be misspelt (see [`Typo`]).
+            if found == 0 {
+                if let Some(t) = q.typos.iter().find(|t| t.bit == bit) {
+                    for &p in typo_postings(set, t).iter() {
+                        mark(p >> 1, p & 1 == 1, false, true);
                     }
                 }
             }
-            // The least key of an unread code of each pass, from where it
-            // starts; within the pass being read, also after `at`.
-            let weak_key = weak_bound.map_or(u64::MAX, |weak| walk_key(weak, 0));
-            let best_key = walk_key(best_possible, 0);
-            'walk: for (pass, marks) in marks.chunks(words_per_pass).enumerate() {
-                let (own, later) = match pass {
-                    0 => (best_key, weak_key.min(incomplete_bound)),
-                    1 => (weak_key, incomplete_bound),
-                    _ => (incomplete_bound, u64::MAX),
+        }
+        // Abbreviations and lay terms: codes with every word of the expansion.
+        // The expansion's rarest word names the candidates; the others are
+        // checked on each candidate's own words.
+        for ((alt, by_volume), _) in q.alts.iter().zip(&alt_words).zip(&alt_volumes).filter(|(_, &v)| alt_drives(v)) {
+            let Some(((volume, first, _), rest)) = by_volume.split_first() else { continue };
+            let checks: Vec<&std::ops::Range<u32>> = rest.iter().map(|(_, _, ids)| ids).collect();
+            let mut ords = Vec::with_capacity(*volume as usize);
+            stream_words(set, Str::new(first).starts_with(), b"", usize::MAX, |o, _, _| ords.push(o));
+            ords.sort_unstable();
+            ords.dedup();
+            for ord in ords {
+                if !checks.is_empty() && !checks.iter().all(|r| forward.words_of(set, ord).any_in(r)) {
+                    continue;
+                }
+                let Some(h) = hits.get_mut(ord as usize) else { continue };
+                if h.desc | h.syn | h.abbr == 0 {
+                    touched.push(ord);
+                }
+                h.abbr |= alt.covers;
+                if alt.covers.count_ones() > 1 {
+                    h.phrase |= alt.covers;
+                }
+            }
+        }
+
+        let classifier = Classifier {
+            set,
+            on: &on,
+            opts,
+            filter: &filter,
+            q,
+            // Many queries have no refiner.
+            own_words: (!refiners.is_empty() || !refining_alts.is_empty()).then_some(OwnWords::Ids(forward)),
+            refiners: &refiners,
+            refining_alts: &refining_alts,
+        };
+        let candidate = |ord: u32, class: [u32; 6], score: f64| Candidate {
+            key: word_key(set, si, ord, class),
+            set: si,
+            ord,
+            score,
+        };
+
+        let mut local: Vec<Candidate> = Vec::new();
+        if !has_drivers || (trace.rank_walk && touched.len() >= RANK_WALK_MIN) {
+            trace.rank_walks += 1;
+            // Read the codes in rank order, the static order within a class:
+            // a code whose class is no better than the `limit`-th best class met
+            // so far can never enter the answer, and once those are all of the
+            // best class possible, nothing unread can. Without drivers every
+            // code is a candidate.
+            // Every code here misses the unknown words: that many more unmatched,
+            // and (a bound, so the least it can be) that many fewer loose words.
+            let mut best_possible = q.best_class();
+            best_possible[0] += unknown.count_ones();
+            best_possible[4] = best_possible[4].saturating_sub(unknown.count_ones());
+            // A word an abbreviation covers ("nec") matched only as a prefix
+            // ("neck") is weak. When those words and their expansions all drive,
+            // the codes that can match them strongly (exactly, through the
+            // expansion, or as a typo) are known now and read first; after
+            // them, nothing unread can beat one weak word, however few strong
+            // codes there were ("femur nec" stops after ten "femur … neck"
+            // codes instead of weighing every femur and neck code).
+            // (A code missing a word that drives is unmatched, no better either.)
+            let driving: u16 = (0..words.len()).filter(|&i| drives(i)).fold(0, |bits, i| bits | 1 << i);
+            let strong =
+                |h: &Hit| q.covered & !(h.exact | h.abbr | h.typo) == 0 && driving & !(h.desc | h.syn | h.abbr) == 0;
+            let weak_bound = (q.covered != 0 && has_drivers && refining_alts.is_empty() && q.covered & !driving == 0)
+                .then(|| {
+                    let mut bound = best_possible;
+                    bound[2] = bound[2].max(1);
+                    bound
+                });
+            // A code missing a word that drives (one no common expansion can
+            // still match on its own words) has one more unmatched word than the
+            // best, and so (a bound) one fewer loose word. Such codes are read
+            // after the others: when fewer than `limit` codes have every word
+            // ("type 2 diabetes with hy" has 5), the rest of the answer is the
+            // first codes missing one, not a read of every touched code.
+            let refined_by_alts = refining_alts.iter().fold(0u16, |bits, (a, _)| bits | a.covers);
+            let needed = driving & !refined_by_alts;
+            let complete = |h: &Hit| needed & !(h.desc | h.syn | h.abbr) == 0;
+            // Every touched code is complete when each word and expansion that
+            // drove marks all the needed words itself ("nec" and its expansions).
+            let all_complete = (0..words.len()).filter(|&i| drives(i)).all(|i| needed & !(1 << i) == 0)
+                && q.alts
+                    .iter()
+                    .zip(&alt_volumes)
+                    .filter(|&(_, &v)| alt_drives(v))
+                    .all(|(a, _)| needed & !a.covers == 0);
+            let incomplete_bound = walk_key([best_possible[0] + 1, 0, 0, 0, best_possible[4].saturating_sub(1), 0], 0);
+            let mut kept = Kept::new(limit);
+            // Weighs the code at rank position `at`.
+            let weigh = |ord: u32, at: u32, kept: &mut Kept, local: &mut Vec<Candidate>| {
+                let h = hits.get(ord as usize).copied().unwrap_or_default();
+                if let Some((class, score)) = classifier.class(ord, h) {
+                    if kept.offer(walk_key(class, at)) {
+                        local.push(candidate(ord, class, score));
+                    }
+                }
+            };
+            let order = set.rank_order();
+            if has_drivers {
+                // Only the touched codes are candidates: mark their places in
+                // rank order and read the marks back (a bit each, skipping 64
+                // unmarked places at a time), so the cost follows the touched
+                // codes rather than the whole set. Three passes, each in rank
+                // order, by the best class their codes can have: complete codes
+                // that can match every abbreviation strongly ("mi" through
+                // "myocardial infarction"), the other complete codes (one weak
+                // word at best: "mild"), then the incomplete ones.
+                let pass_of = |h: &Hit| match () {
+                    _ if !all_complete && !complete(h) => 2,
+                    _ if weak_bound.is_some() && !strong(h) => 1,
+                    _ => 0,
                 };
-                for (i, &word) in marks.iter().enumerate() {
-                    let mut word = word;
-                    while word != 0 {
-                        let at = (i * 64) as u32 + word.trailing_zeros();
-                        word &= word - 1;
-                        let Some(&ord) = order.get(at as usize) else { continue };
-                        weigh(ord, at, &mut kept, &mut local);
-                        if kept.settled((own | u64::from(at + 1)).min(later)) {
-                            break 'walk;
+                let words_per_pass = set.len().div_ceil(64);
+                let mut marks = vec![0u64; 3 * words_per_pass];
+                for &ord in &touched {
+                    let pass = hits.get(ord as usize).map_or(2, pass_of);
+                    if let Some(at) = set.rank_position(ord) {
+                        if let Some(w) = marks.get_mut(pass * words_per_pass + at as usize / 64) {
+                            *w |= 1 << (at % 64);
                         }
+                    }
+                }
+                // The least key of an unread code of each pass, from where it
+                // starts; within the pass being read, also after `at`.
+                let weak_key = weak_bound.map_or(u64::MAX, |weak| walk_key(weak, 0));
+                let best_key = walk_key(best_possible, 0);
+                'walk: for (pass, marks) in marks.chunks(words_per_pass).enumerate() {
+                    let (own, later) = match pass {
+                        0 => (best_key, weak_key.min(incomplete_bound)),
+                        1 => (weak_key, incomplete_bound),
+                        _ => (incomplete_bound, u64::MAX),
+                    };
+                    for (i, &word) in marks.iter().enumerate() {
+                        let mut word = word;
+                        while word != 0 {
+                            let at = (i * 64) as u32 + word.trailing_zeros();
+                            word &= word - 1;
+                            let Some(&ord) = order.get(at as usize) else { continue };
+                            weigh(ord, at, &mut kept, &mut local);
+                            if kept.settled((own | u64::from(at + 1)).min(later)) {
+                                break 'walk;
+                            }
+                        }
+                    }
+                }
+            } else {
+                for (at, &ord) in (0u32..).zip(order) {
+                    weigh(ord, at, &mut kept, &mut local);
+                    if kept.settled(walk_key(best_possible, at + 1)) {
+                        break;
                     }
                 }
             }
         } else {
-            for (at, &ord) in (0u32..).zip(order) {
-                weigh(ord, at, &mut kept, &mut local);
-                if kept.settled(walk_key(best_possible, at + 1)) {
-                    break;
-                }
+            local.extend(touched.iter().filter_map(|&ord| {
+                let (class, score) = classifier.class(ord, hits.get(ord as usize).copied().unwrap_or_default())?;
+                Some(candidate(ord, class, score))
+            }));
+        }
+        for &ord in &touched {
+            if let Some(h) = hits.get_mut(ord as usize) {
+                *h = Hit::default();
             }
         }
-    } else {
-        local.extend(touched.iter().filter_map(|&ord| {
-            let (class, score) = classifier.class(ord, hits.get(ord as usize).copied().unwrap_or_default())?;
-            Some(candidate(ord, class, score))
-        }));
-    }
-    for &ord in &touched {
-        if let Some(h) = hits.get_mut(ord as usize) {
-            *h = Hit::default();
-        }
-    }
-    keep_best(local, limit, out);
+        keep_best(local, limit, out);
+    })
+}
+
+/// Runs `f` as a function of its own (never inlined into the caller):
+/// code that only some calls reach is then compiled by the browser only
+/// when one does.
+#[inline(never)]
+fn out_of_line<R>(f: impl FnOnce() -> R) -> R {
+    f()
 }
 
 /// Adds the best `limit` of `local` to `out`.
