@@ -732,6 +732,47 @@ fn corrupt_truncated_foreign_and_wrong_kind_packs_are_refused_with_their_codes()
     assert!(e.to_string().contains("ZIP archive"), "{e}");
 }
 
+/// The byte range of section `tag` in a blob (header and section table as
+/// `src/format/mod.rs` describes them).
+fn section_range(b: &[u8], tag: &[u8; 4]) -> std::ops::Range<usize> {
+    let n = u32::from_le_bytes(b[20..24].try_into().unwrap()) as usize;
+    let e = (0..n).map(|i| &b[24 + 12 * i..36 + 12 * i]).find(|e| &e[..4] == tag).expect("the section");
+    let off = u32::from_le_bytes(e[4..8].try_into().unwrap()) as usize;
+    let len = u32::from_le_bytes(e[8..12].try_into().unwrap()) as usize;
+    off..off + len
+}
+
+/// The parts an embedded set leaves for first use (row offsets, the 7th-
+/// character index) are built and checked when a pack opens: a count array
+/// claiming rows the pack lacks, or a cut 7th-character list, is refused
+/// there with the section named, not read as empty later.
+#[test]
+fn a_packs_row_counts_and_7th_characters_are_checked_at_open() {
+    for tag in [b"FLCN", b"RFCN", b"VECN", b"EXLN"] {
+        let mut b = pack(PackKind::Cpt).to_vec();
+        let at = section_range(&b, tag);
+        b[at].fill(0x7f);
+        reseal(&mut b);
+        let e = load_err(b);
+        assert_eq!(e.code(), "PACK-CORRUPT", "{}: {e}", String::from_utf8_lossy(tag));
+        let named = if tag == b"EXLN" { "EXTR".to_string() } else { String::from_utf8_lossy(tag).into_owned() };
+        assert!(e.to_string().contains(&named), "{e}");
+    }
+    // A 7th-character list that names an entry and five characters, then
+    // stops: appended to the file, the section table pointing at it.
+    let mut b = pack(PackKind::Cpt).to_vec();
+    assert!(section_range(&b, b"SEVN").is_empty(), "CPT defines no 7th characters");
+    let n = u32::from_le_bytes(b[20..24].try_into().unwrap()) as usize;
+    let entry = (0..n).map(|i| 24 + 12 * i).find(|&e| &b[e..e + 4] == b"SEVN").unwrap();
+    let end = u32::try_from(b.len()).unwrap();
+    b[entry + 4..entry + 8].copy_from_slice(&end.to_le_bytes());
+    b[entry + 8..entry + 12].copy_from_slice(&2u32.to_le_bytes());
+    b.extend_from_slice(&[0, 5]);
+    reseal(&mut b);
+    let e = load_err(b);
+    assert!(e.to_string().contains("SEVN is truncated"), "{e}");
+}
+
 #[test]
 fn every_flipped_or_cut_byte_is_refused_without_a_panic() {
     for kind in PackKind::ALL {
