@@ -10,8 +10,9 @@
 //! | PARN | varint per ordinal: 0 for none, else zigzag(ordinal − parent) + 1; children are derived from it |
 //! | RNKH | the first [`RANK_HEAD`] ordinals of the rank order, zigzag-delta varints (embedded sets only) |
 //! | KLEN | 1 byte per ordinal: its key's length minus its parent's, wrapping (embedded sets only: a reader trusts it only in a blob compiled into it) |
-//! | VBCN/VBRG | billable date ranges: u8 count per ordinal, then (u16 start, u16 end) pairs |
-//! | VECN/VERG | "exists" ranges: own ∪ descendants' billable ranges |
+//! | VBCN/VBRG | billable date ranges: u8 count per ordinal, then (u16 start, u16 end) pairs, or with DRNG a byte per range naming one of DRNG's |
+//! | VECN/VERG | "exists" ranges: own ∪ descendants' billable ranges, written as VBRG is |
+//! | DRNG | the distinct (u16 start, u16 end) ranges of VBRG and VERG, in order, when there are at most 256 |
 //! | DSIX/DESC | stored descriptions, front-coded in ordinal order, a restart every [`DESC_BLOCK`] |
 //! | SEVN | 7th-character definitions: varint ordinal delta, varint count, then char byte + varint-length meaning |
 //! | WORD | fst map: word → offset into POST |
@@ -826,10 +827,22 @@ fn layout(
             exists[p] = merge(all);
         }
     }
+    // The distinct ranges, when a byte can name each (DRNG): the rows then
+    // hold that byte. ICD-10-CM's 175,000 rows as u16 pairs were 700 kB of
+    // the module for fewer than a hundred distinct ranges.
+    let distinct: BTreeSet<(u16, u16)> = billable.iter().chain(&exists).flatten().copied().collect();
+    let table: Option<Vec<(u16, u16)>> = (distinct.len() <= 256).then(|| distinct.into_iter().collect());
+    if let Some(table) = &table {
+        w.section(b"DRNG", put_u16s(&table.iter().flat_map(|&(s, e)| [s, e]).collect::<Vec<u16>>()));
+    }
     for (tag_cnt, tag_rng, ranges) in [(b"VBCN", b"VBRG", &billable), (b"VECN", b"VERG", &exists)] {
         w.section(tag_cnt, counts("validity ranges", ranges.iter().map(Vec::len))?);
-        let all: Vec<u16> = ranges.iter().flat_map(|r| r.iter().flat_map(|&(s, e)| [s, e])).collect();
-        w.section(tag_rng, put_u16s(&all));
+        let rows = match &table {
+            // In the table by construction, and at most 256 of them.
+            Some(table) => ranges.iter().flatten().map(|r| table.binary_search(r).unwrap_or(0) as u8).collect(),
+            None => put_u16s(&ranges.iter().flat_map(|r| r.iter().flat_map(|&(s, e)| [s, e])).collect::<Vec<u16>>()),
+        };
+        w.section(tag_rng, rows);
     }
 
     // Front-coded descriptions of the entries that store one, in ordinal order.

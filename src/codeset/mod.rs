@@ -8,7 +8,7 @@ use fst::{Map, Streamer};
 
 use crate::date::Date;
 use crate::error::{Error, Result};
-use crate::format::{read_varint, unzigzag, Blob, Bytes, U16s, U32s};
+use crate::format::{read_varint, unzigzag, Blob, Bytes, U32s};
 pub use keys::Code;
 use sums::{ByteSums, VarintSums, Weight};
 
@@ -145,8 +145,8 @@ pub struct CodeSet {
     /// trees, code lookups and the scrub need them, a search does not.
     children: std::sync::OnceLock<(Vec<u32>, Vec<u32>)>,
     billable_off: ByteSums,
-    billable: U16s,
-    exists: U16s,
+    billable: DateRows,
+    exists: DateRows,
     desc_index: U32s,
     /// Ordinal → position among stored descriptions, counted over the KIND
     /// bytes without [`DERIVED_DESC`].
@@ -385,9 +385,14 @@ impl CodeSet {
             return Err(bad("KEYS are not numbered in order"));
         }
 
-        let billable = blob.section(b"VBRG")?;
-        let billable_off = row_offsets(&blob, len, b"VBCN", 4, &billable)?;
-        let exists = blob.section(b"VERG")?;
+        let table = blob.try_section(b"DRNG");
+        let date_rows = |tag: &[u8; 4]| {
+            DateRows::new(blob.section(tag)?, table.clone(), origin != Origin::Embedded)
+                .ok_or_else(|| bad(&format!("{} names a date range DRNG does not list", tag_str(tag))))
+        };
+        let billable = date_rows(b"VBRG")?;
+        let billable_off = row_offsets(&blob, len, b"VBCN", billable.width(), &billable.rows)?;
+        let exists = date_rows(b"VERG")?;
         let flag_rows = blob.section(b"FLRG")?;
         let refs = blob.section(b"REFS")?;
         let extra = blob.section(b"EXTR")?;
@@ -450,8 +455,8 @@ impl CodeSet {
             parents,
             children: std::sync::OnceLock::new(),
             billable_off,
-            billable: U16s(billable),
-            exists: U16s(exists),
+            billable,
+            exists,
             desc_index,
             desc_pos,
             desc: blob.section(b"DESC")?,
@@ -489,7 +494,7 @@ impl CodeSet {
     fn build_deferred(&self) -> Result<()> {
         let d = &self.deferred;
         // `set` fails only when the part is built already, as it then is.
-        let _ = d.exists_off.set(row_offsets(&self.blob, self.len, b"VECN", 4, &self.exists.0)?);
+        let _ = d.exists_off.set(row_offsets(&self.blob, self.len, b"VECN", self.exists.width(), &self.exists.rows)?);
         let _ = d.flag_off.set(row_offsets(&self.blob, self.len, b"FLCN", 8, &self.flag_rows)?);
         let _ = d.refs_off.set(row_offsets(&self.blob, self.len, b"RFCN", 18, &self.refs)?);
         let _ = d.extra_off.set(extra_offsets(&self.blob, self.len, &self.extra)?);
@@ -500,7 +505,8 @@ impl CodeSet {
     /// The validity rows of each entry ([`Deferred`]).
     fn exists_off(&self) -> &ByteSums {
         self.deferred.exists_off.get_or_init(|| {
-            row_offsets(&self.blob, self.len, b"VECN", 4, &self.exists.0).unwrap_or_else(|_| ByteSums::empty())
+            row_offsets(&self.blob, self.len, b"VECN", self.exists.width(), &self.exists.rows)
+                .unwrap_or_else(|_| ByteSums::empty())
         })
     }
 
@@ -654,11 +660,10 @@ impl CodeSet {
         (s, e.max(s))
     }
 
-    fn ranges<'a>(&'a self, off: &'a ByteSums, data: &'a U16s, ord: u32) -> impl Iterator<Item = Range> + 'a {
+    fn ranges<'a>(&'a self, off: &'a ByteSums, data: &'a DateRows, ord: u32) -> impl Iterator<Item = Range> + 'a {
         let (s, e) = off.span(ord as usize);
         (s..e).filter_map(move |i| {
-            let from = data.get(2 * i)?;
-            let to = data.get(2 * i + 1)?;
+            let (from, to) = data.get(i)?;
             Some(Range { from: Date::from_days(from as i32), to: Date::from_days(to as i32) })
         })
     }
@@ -699,15 +704,15 @@ impl CodeSet {
         }
     }
 
-    fn bits_on(&self, counts: &ByteSums, ranges: &U16s, date: Date) -> Vec<u64> {
+    fn bits_on(&self, counts: &ByteSums, ranges: &DateRows, date: Date) -> Vec<u64> {
         let day = date.days();
-        // Rows are (from, to) day pairs, little-endian u16s.
-        let rows = ranges.0.as_ref();
-        let covers = |row: &[u8]| match *row {
-            [f0, f1, t0, t1] => {
-                i32::from(u16::from_le_bytes([f0, f1])) <= day && day <= i32::from(u16::from_le_bytes([t0, t1]))
-            }
-            _ => false,
+        let covers = |(from, to): (u16, u16)| i32::from(from) <= day && day <= i32::from(to);
+        // Whether each of the set's distinct ranges covers the date, once.
+        let listed: Option<Vec<bool>> = ranges.table.as_ref().map(|t| t.iter().map(|&r| covers(r)).collect());
+        let rows = ranges.rows.as_ref();
+        let row_covers = |i: usize| match &listed {
+            Some(listed) => rows.get(i).and_then(|&at| listed.get(usize::from(at))).copied().unwrap_or(false),
+            None => ranges.get(i).is_some_and(covers),
         };
         let mut bits = vec![0u64; self.len.div_ceil(64)];
         let mut row = 0usize;
@@ -716,8 +721,8 @@ impl CodeSet {
                 let end = row + n as usize;
                 let on = match n {
                     0 => false,
-                    1 => rows.get(row * 4..row * 4 + 4).is_some_and(covers),
-                    _ => rows.get(row * 4..end * 4).is_some_and(|r| r.chunks_exact(4).any(covers)),
+                    1 => row_covers(row),
+                    _ => (row..end).any(row_covers),
                 };
                 *word |= u64::from(on) << bit;
                 row = end;
@@ -1212,6 +1217,65 @@ impl Iterator for Postings<'_> {
     }
 }
 
+/// Validity rows (VBRG, VERG): `(from, to)` day numbers. Each row is two
+/// little-endian u16s or, when the set lists its distinct ranges (DRNG, as
+/// the compiler writes them when there are at most 256), a byte naming one
+/// of them: ICD-10-CM's 175,000 rows hold fewer than a hundred distinct
+/// ranges, and as u16 pairs they were 700 kB of the module.
+struct DateRows {
+    rows: Bytes,
+    table: Option<Vec<(u16, u16)>>,
+}
+
+impl DateRows {
+    /// The rows in `rows`, read through `table` (DRNG) when there is one.
+    /// `check`: every byte must name a listed range (a pack; the embedded
+    /// sets are checked by the test suite). None when a check fails.
+    fn new(rows: Bytes, table: Option<Bytes>, check: bool) -> Option<DateRows> {
+        let table: Option<Vec<(u16, u16)>> = match table {
+            None => None,
+            Some(t) if t.as_ref().len() % 4 != 0 || t.as_ref().len() > 4 * 256 => return None,
+            Some(t) => Some(
+                t.as_ref()
+                    .chunks_exact(4)
+                    .map(|r| match *r {
+                        [f0, f1, t0, t1] => (u16::from_le_bytes([f0, f1]), u16::from_le_bytes([t0, t1])),
+                        _ => (0, 0),
+                    })
+                    .collect(),
+            ),
+        };
+        if let (true, Some(t)) = (check, &table) {
+            if rows.as_ref().iter().any(|&at| usize::from(at) >= t.len()) {
+                return None;
+            }
+        }
+        Some(DateRows { rows, table })
+    }
+
+    /// Bytes per row.
+    fn width(&self) -> usize {
+        if self.table.is_some() {
+            1
+        } else {
+            4
+        }
+    }
+
+    /// Row `i`.
+    #[inline]
+    fn get(&self, i: usize) -> Option<(u16, u16)> {
+        let b = self.rows.as_ref();
+        match &self.table {
+            Some(t) => t.get(usize::from(*b.get(i)?)).copied(),
+            None => match *b.get(i.checked_mul(4)?..i.checked_mul(4)?.checked_add(4)?)? {
+                [f0, f1, t0, t1] => Some((u16::from_le_bytes([f0, f1]), u16::from_le_bytes([t0, t1]))),
+                _ => None,
+            },
+        }
+    }
+}
+
 /// Checks a pack's index before `fst` reads it (a crafted index with a
 /// valid CRC panics fst), then its CRC.
 ///
@@ -1469,6 +1533,34 @@ mod tests {
             assert!(set.key_len == walked, "{}", set.system);
             assert!(set.blob.try_section(b"KLEN").is_some(), "{} ships KLEN", set.system);
         }
+    }
+
+    /// Validity rows read the same as u16 pairs and as bytes naming one of
+    /// the set's distinct ranges (DRNG); a byte past the list is refused
+    /// when checked and reads as no range when not.
+    #[test]
+    fn date_rows_read_alike_as_pairs_and_through_the_list_of_ranges() {
+        let pairs: Vec<u8> = [(10u16, 20u16), (30, 40), (10, 20)]
+            .iter()
+            .flat_map(|&(f, t)| [f.to_le_bytes(), t.to_le_bytes()].concat())
+            .collect();
+        let plain = super::DateRows::new(super::Bytes::from_vec(pairs), None, true).expect("plain rows");
+        let table: Vec<u8> = [10u16, 20, 30, 40].iter().flat_map(|v| v.to_le_bytes()).collect();
+        let listed = |rows: &[u8], check: bool| {
+            super::DateRows::new(
+                super::Bytes::from_vec(rows.to_vec()),
+                Some(super::Bytes::from_vec(table.clone())),
+                check,
+            )
+        };
+        let named = listed(&[0, 1, 0], true).expect("listed rows");
+        assert_eq!((plain.width(), named.width()), (4, 1));
+        for i in 0..4 {
+            assert_eq!(plain.get(i), named.get(i), "row {i}");
+        }
+        assert_eq!(named.get(1), Some((30, 40)));
+        assert!(listed(&[0, 2], true).is_none(), "a byte past the list, checked");
+        assert_eq!(listed(&[0, 2], false).expect("unchecked").get(1), None);
     }
 
     /// A date's bits answer as the validity rows do, both while they are read

@@ -91,7 +91,9 @@ fn medcode(args: &[&str], stdin: &str) -> (i32, String, String) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run medcode");
-    std::io::Write::write_all(&mut child.stdin.take().unwrap(), stdin.as_bytes()).unwrap();
+    // A command that fails before reading its input may have exited (and
+    // closed the pipe) by now: what it said is checked below.
+    let _ = std::io::Write::write_all(&mut child.stdin.take().unwrap(), stdin.as_bytes());
     let out = child.wait_with_output().unwrap();
     (
         out.status.code().unwrap_or(-1),
@@ -745,7 +747,8 @@ fn section_range(b: &[u8], tag: &[u8; 4]) -> std::ops::Range<usize> {
 /// The parts an embedded set leaves for first use (row offsets, the 7th-
 /// character index) are built and checked when a pack opens: a count array
 /// claiming rows the pack lacks, or a cut 7th-character list, is refused
-/// there with the section named, not read as empty later.
+/// there with the section named, not read as empty later; so is a validity
+/// row naming a range the pack does not list.
 #[test]
 fn a_packs_row_counts_and_7th_characters_are_checked_at_open() {
     for tag in [b"FLCN", b"RFCN", b"VECN", b"EXLN"] {
@@ -758,6 +761,14 @@ fn a_packs_row_counts_and_7th_characters_are_checked_at_open() {
         let named = if tag == b"EXLN" { "EXTR".to_string() } else { String::from_utf8_lossy(tag).into_owned() };
         assert!(e.to_string().contains(&named), "{e}");
     }
+    // A validity row naming a range the pack's list of ranges lacks.
+    let mut b = pack(PackKind::Cpt).to_vec();
+    assert!(!section_range(&b, b"DRNG").is_empty(), "the compiler lists a pack's distinct ranges");
+    let at = section_range(&b, b"VBRG").start;
+    b[at] = 0xff;
+    reseal(&mut b);
+    let e = load_err(b);
+    assert!(e.to_string().contains("VBRG names a date range DRNG does not list"), "{e}");
     // A 7th-character list that names an entry and five characters, then
     // stops: appended to the file, the section table pointing at it.
     let mut b = pack(PackKind::Cpt).to_vec();
