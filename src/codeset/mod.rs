@@ -172,9 +172,11 @@ pub struct CodeSet {
 /// when asked for, not copied out at open.
 type Seventh = Vec<(u32, u32)>;
 
-/// The parts of a set a search never reads: row offsets of the validity
-/// ranges of entries that are not billable, of flags, note references and
-/// extras, and the 7th-character definitions. An embedded set builds each
+/// The parts of a set a first keystroke never reads: the row offsets of
+/// the "exists" ranges (is the entry or a code under it in effect: searches
+/// for billable codes only never ask), of flags, note references and
+/// extras, and the index of the 7th-character definitions (a search reads
+/// it for the descriptions of 7th-character expansions). An embedded set builds each
 /// when first read (the test suite checks that every one builds), so that
 /// opening one reads only what a first keystroke needs; any other set
 /// builds and checks them all at open, where a damaged pack must fail.
