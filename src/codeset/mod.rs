@@ -355,24 +355,8 @@ impl CodeSet {
         }
 
         // Parents from zigzag deltas; children by counting sort over them.
-        let parn = blob.section(b"PARN")?;
-        let mut parents = Vec::with_capacity(len);
-        let mut pos = 0;
-        for i in 0..len {
-            let v = read_varint(parn.as_ref(), &mut pos).ok_or_else(|| bad("PARN is truncated"))?;
-            let p = if v == 0 {
-                u32::MAX
-            } else {
-                let z = v - 1;
-                let d = unzigzag(z);
-                let p = i as i64 - d;
-                if p < 0 || p >= len as i64 || p == i as i64 {
-                    return Err(bad("a parent lies outside the set"));
-                }
-                p as u32
-            };
-            parents.push(p);
-        }
+        let parents = parents_from(blob.section(b"PARN")?.as_ref(), len)
+            .ok_or_else(|| bad("PARN is truncated or names a parent outside the set"))?;
 
         // Checks what reading codes back from KEYS relies on, unless the set
         // was compiled into this build: then the compiler wrote the key
@@ -1385,6 +1369,32 @@ fn rank_head(bytes: &[u8], len: usize) -> Option<Vec<u32>> {
     Some(head)
 }
 
+/// Parents from PARN (a varint per entry: 0 for none, else zigzag(entry −
+/// parent) + 1), `u32::MAX` for none. None when the list is cut short or
+/// names a parent outside the set or the entry itself.
+fn parents_from(parn: &[u8], len: usize) -> Option<Vec<u32>> {
+    let mut parents = vec![u32::MAX; len];
+    let mut pos = 0;
+    for (i, slot) in parents.iter_mut().enumerate() {
+        // Most parents are near: a one-byte varint, read without the loop.
+        let v = match parn.get(pos) {
+            Some(&b) if b < 0x80 => {
+                pos += 1;
+                u64::from(b)
+            }
+            _ => read_varint(parn, &mut pos)?,
+        };
+        if v != 0 {
+            let p = (i as i64).checked_sub(unzigzag(v - 1))?;
+            if p < 0 || p >= len as i64 || p == i as i64 {
+                return None;
+            }
+            *slot = p as u32;
+        }
+    }
+    Some(parents)
+}
+
 /// The key lengths from KLEN: each entry's difference from its parent's
 /// (see `medcode-codegen`'s `compile`). A parent may come after its child in
 /// key order (the block "A00-A09" after "A00"), so each length is found by
@@ -1616,6 +1626,24 @@ mod tests {
             }
             assert!(!lazy.seventh().is_empty() || name != "icd10cm", "icd10cm has 7th-character definitions");
         }
+    }
+
+    /// PARN's one-byte fast path and the varint path read alike; a list cut
+    /// short, a parent outside the set and an entry its own parent are refused.
+    #[test]
+    fn parents_read_from_one_byte_and_longer_varints_and_refuse_bad_ones() {
+        // zigzag(entry - parent) + 1: entry 1's parent 0 (d = 1: 3), entry 2
+        // none, entry 200's parent 0 (d = 200: 401 = [0x91, 0x03]).
+        let mut parn = vec![0, 3, 0];
+        parn.extend(std::iter::repeat_n(0, 197));
+        parn.extend([0x91, 0x03]);
+        let parents = super::parents_from(&parn, 201).expect("parents");
+        assert_eq!((parents[1], parents[2], parents[200]), (0, u32::MAX, 0));
+        assert_eq!(parents.len(), 201);
+        assert_eq!(super::parents_from(&parn[..parn.len() - 1], 201), None, "cut short");
+        assert_eq!(super::parents_from(&[2], 1), None, "a parent after the end (d = -1)");
+        assert_eq!(super::parents_from(&[0, 5], 2), None, "a parent before the start (d = 2)");
+        assert_eq!(super::parents_from(&[1], 1), None, "its own parent (d = 0)");
     }
 
     #[test]
