@@ -17,7 +17,8 @@
 //! | SEVN | 7th-character definitions: varint ordinal delta, varint count, then char byte + varint-length meaning |
 //! | WORD | fst map: word → offset into POST |
 //! | POST | per word: varint count, varint deltas of `ordinal * 2 + from_synonym` |
-//! | FLGN/FLCN/FLRG | flag names; u8 rows per ordinal; rows of (u32 flag bits, u16 start, u16 end) |
+//! | FLGN/FLCN/FLRG | flag names; u8 rows per ordinal; rows of (u32 flag bits, u16 start, u16 end), or with FLTB an index naming one of FLTB's |
+//! | FLTB | the distinct FLRG rows, in order, when at most 65,536: FLRG then holds a u8 index per row when there are at most 256, else a u16 |
 //! | EXLN/EXTR | per ordinal a varint length and a JSON object of display-only extras (notes, …), its common fragments written as one byte each (see EXTK) |
 //! | EXTK | the fragments: byte `i` (1 to 31) in EXTR stands for fragment `i`, NUL-separated; absent in packs, whose EXTR is plain JSON |
 //! | RFCN/REFS | parsed note references: u8 rows per ordinal; rows of kind, note seq, lo [u8; 8], hi [u8; 8] |
@@ -966,18 +967,38 @@ fn layout(
         return Err(format!("{} distinct flags; the format holds 32", names.len()).into());
     }
     let bit: HashMap<&str, u32> = names.iter().enumerate().map(|(i, n)| (*n, 1u32 << i)).collect();
-    let mut flrg = Vec::new();
+    let mut rows: Vec<[u8; 8]> = Vec::new();
     for it in &list {
         for (fl, s, e) in &it.flags {
             let bits = fl.iter().fold(0u32, |acc, f| acc | bit[f.as_str()]);
-            flrg.extend_from_slice(&bits.to_le_bytes());
-            flrg.extend_from_slice(&s.to_le_bytes());
-            flrg.extend_from_slice(&e.to_le_bytes());
+            let [b0, b1, b2, b3] = bits.to_le_bytes();
+            let ([s0, s1], [e0, e1]) = (s.to_le_bytes(), e.to_le_bytes());
+            rows.push([b0, b1, b2, b3, s0, s1, e0, e1]);
         }
     }
     w.section(b"FLGN", names.join("\n").into_bytes());
     w.section(b"FLCN", counts("flag rows", list.iter().map(|i| i.flags.len()))?);
-    w.section(b"FLRG", flrg);
+    // The distinct rows (FLTB), when a u16 can name each: the rows then hold
+    // that index, a byte when FLTB lists at most 256 (ICD-10-CM's 22,500
+    // rows hold 203 distinct ones).
+    let distinct: Vec<[u8; 8]> = rows.iter().copied().collect::<BTreeSet<_>>().into_iter().collect();
+    if distinct.len() <= 1 << 16 {
+        let wide = distinct.len() > 256;
+        let mut flrg = Vec::new();
+        for r in &rows {
+            // In the list by construction.
+            let at = distinct.binary_search(r).unwrap_or(0) as u16;
+            if wide {
+                flrg.extend_from_slice(&at.to_le_bytes());
+            } else {
+                flrg.push(at as u8);
+            }
+        }
+        w.section(b"FLTB", distinct.concat());
+        w.section(b"FLRG", flrg);
+    } else {
+        w.section(b"FLRG", rows.concat());
+    }
 
     // Display-only extras (JSON per entry); their lengths as varints. In the
     // embedded sets the JSON's own fragments ("],\"kind\":\"excludes1\",…")

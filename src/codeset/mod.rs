@@ -156,7 +156,7 @@ pub struct CodeSet {
     sevn: Bytes,
     pub(crate) post: Bytes,
     flag_names: Vec<String>,
-    flag_rows: Bytes,
+    flag_rows: FlagRows,
     extra: Bytes,
     /// What EXTR's bytes 1 to 31 stand for (EXTK; see [`expand_extra`]).
     extra_fragments: Vec<Box<[u8]>>,
@@ -371,15 +371,17 @@ impl CodeSet {
             return Err(bad("KEYS are not numbered in order"));
         }
 
+        let check = origin != Origin::Embedded;
         let table = blob.try_section(b"DRNG");
         let date_rows = |tag: &[u8; 4]| {
-            DateRows::new(blob.section(tag)?, table.clone(), origin != Origin::Embedded)
+            DateRows::new(blob.section(tag)?, table.clone(), check)
                 .ok_or_else(|| bad(&format!("{} names a date range DRNG does not list", tag_str(tag))))
         };
         let billable = date_rows(b"VBRG")?;
         let billable_off = row_offsets(&blob, len, b"VBCN", billable.width(), &billable.rows)?;
         let exists = date_rows(b"VERG")?;
-        let flag_rows = blob.section(b"FLRG")?;
+        let flag_rows = FlagRows::new(blob.section(b"FLRG")?, blob.try_section(b"FLTB"), check)
+            .ok_or_else(|| bad("FLRG names a flag row FLTB does not list"))?;
         let refs = blob.section(b"REFS")?;
         let extra = blob.section(b"EXTR")?;
         let extra_fragments: Vec<Box<[u8]>> = match blob.try_section(b"EXTK") {
@@ -481,7 +483,8 @@ impl CodeSet {
         let d = &self.deferred;
         // `set` fails only when the part is built already, as it then is.
         let _ = d.exists_off.set(row_offsets(&self.blob, self.len, b"VECN", self.exists.width(), &self.exists.rows)?);
-        let _ = d.flag_off.set(row_offsets(&self.blob, self.len, b"FLCN", 8, &self.flag_rows)?);
+        let _ =
+            d.flag_off.set(row_offsets(&self.blob, self.len, b"FLCN", self.flag_rows.width(), &self.flag_rows.rows)?);
         let _ = d.refs_off.set(row_offsets(&self.blob, self.len, b"RFCN", 18, &self.refs)?);
         let _ = d.extra_off.set(extra_offsets(&self.blob, self.len, &self.extra)?);
         let _ = d.seventh.set(seventh_definitions(&self.blob, self.len)?);
@@ -499,7 +502,8 @@ impl CodeSet {
     /// The flag rows of each entry ([`Deferred`]).
     fn flag_off(&self) -> &ByteSums {
         self.deferred.flag_off.get_or_init(|| {
-            row_offsets(&self.blob, self.len, b"FLCN", 8, &self.flag_rows).unwrap_or_else(|_| ByteSums::empty())
+            row_offsets(&self.blob, self.len, b"FLCN", self.flag_rows.width(), &self.flag_rows.rows)
+                .unwrap_or_else(|_| ByteSums::empty())
         })
     }
 
@@ -649,7 +653,7 @@ impl CodeSet {
     fn ranges<'a>(&'a self, off: &'a ByteSums, data: &'a DateRows, ord: u32) -> impl Iterator<Item = Range> + 'a {
         let (s, e) = off.span(ord as usize);
         (s..e).filter_map(move |i| {
-            let (from, to) = data.get(i)?;
+            let (from, to) = date_row(data.get(i)?);
             Some(Range { from: Date::from_days(from as i32), to: Date::from_days(to as i32) })
         })
     }
@@ -694,11 +698,10 @@ impl CodeSet {
         let day = date.days();
         let covers = |(from, to): (u16, u16)| i32::from(from) <= day && day <= i32::from(to);
         // Whether each of the set's distinct ranges covers the date, once.
-        let listed: Option<Vec<bool>> = ranges.table.as_ref().map(|t| t.iter().map(|&r| covers(r)).collect());
-        let rows = ranges.rows.as_ref();
+        let listed: Option<Vec<bool>> = ranges.list.as_ref().map(|l| l.iter().map(|&r| covers(date_row(r))).collect());
         let row_covers = |i: usize| match &listed {
-            Some(listed) => rows.get(i).and_then(|&at| listed.get(usize::from(at))).copied().unwrap_or(false),
-            None => ranges.get(i).is_some_and(covers),
+            Some(listed) => ranges.index(i).and_then(|at| listed.get(at)).copied().unwrap_or(false),
+            None => ranges.get(i).is_some_and(|r| covers(date_row(r))),
         };
         let mut bits = vec![0u64; self.len.div_ceil(64)];
         let mut row = 0usize;
@@ -959,12 +962,9 @@ impl CodeSet {
     pub fn flags(&self, ord: u32) -> Vec<FlagRange> {
         let mut out = Vec::new();
         let (s, e) = self.flag_off().span(ord as usize);
-        let rows = self.flag_rows.as_ref();
         for i in s..e {
-            let Some(&[b0, b1, b2, b3, f0, f1, t0, t1]) = rows.get(i * 8..i * 8 + 8) else { break };
-            let bits = u32::from_le_bytes([b0, b1, b2, b3]);
-            let from = Date::from_days(u16::from_le_bytes([f0, f1]) as i32);
-            let to = Date::from_days(u16::from_le_bytes([t0, t1]) as i32);
+            let Some((bits, from, to)) = self.flag_rows.get(i).map(flag_row) else { break };
+            let (from, to) = (Date::from_days(i32::from(from)), Date::from_days(i32::from(to)));
             for (b, name) in self.flag_names.iter().enumerate() {
                 if bits & (1 << b) != 0 {
                     out.push(FlagRange { flag: name.clone(), from, to });
@@ -990,13 +990,9 @@ impl CodeSet {
     pub fn has_flag_on(&self, ord: u32, flag: &str, date: Date) -> bool {
         let Some(bit) = self.flag_names.iter().position(|n| n == flag) else { return false };
         let (s, e) = self.flag_off().span(ord as usize);
-        let rows = self.flag_rows.as_ref();
-        (s..e).any(|i| match rows.get(i * 8..i * 8 + 8) {
-            Some(&[b0, b1, b2, b3, f0, f1, t0, t1]) => {
-                let bits = u32::from_le_bytes([b0, b1, b2, b3]);
-                let from = u16::from_le_bytes([f0, f1]) as i32;
-                let to = u16::from_le_bytes([t0, t1]) as i32;
-                bits & (1 << bit) != 0 && from <= date.days() && date.days() <= to
+        (s..e).any(|i| match self.flag_rows.get(i).map(flag_row) {
+            Some((bits, from, to)) => {
+                bits & (1 << bit) != 0 && i32::from(from) <= date.days() && date.days() <= i32::from(to)
             }
             _ => false,
         })
@@ -1053,14 +1049,11 @@ impl CodeSet {
     /// `flag_bits_on(o, d) & flag_mask(f) != 0` is `has_flag_on(o, f, d)`.
     pub fn flag_bits_on(&self, ord: u32, date: Date) -> u32 {
         let (s, e) = self.flag_off().span(ord as usize);
-        let rows = self.flag_rows.as_ref();
         let mut bits = 0;
         for i in s..e {
-            let Some(&[b0, b1, b2, b3, f0, f1, t0, t1]) = rows.get(i * 8..i * 8 + 8) else { break };
-            let from = u16::from_le_bytes([f0, f1]) as i32;
-            let to = u16::from_le_bytes([t0, t1]) as i32;
-            if from <= date.days() && date.days() <= to {
-                bits |= u32::from_le_bytes([b0, b1, b2, b3]);
+            let Some((row_bits, from, to)) = self.flag_rows.get(i).map(flag_row) else { break };
+            if i32::from(from) <= date.days() && date.days() <= i32::from(to) {
+                bits |= row_bits;
             }
         }
         bits
@@ -1203,63 +1196,94 @@ impl Iterator for Postings<'_> {
     }
 }
 
-/// Validity rows (VBRG, VERG): `(from, to)` day numbers. Each row is two
-/// little-endian u16s or, when the set lists its distinct ranges (DRNG, as
-/// the compiler writes them when there are at most 256), a byte naming one
-/// of them: ICD-10-CM's 175,000 rows hold fewer than a hundred distinct
-/// ranges, and as u16 pairs they were 700 kB of the module.
-struct DateRows {
+/// Rows of `W` bytes (validity ranges, flag rows), stored as they are or,
+/// when the set lists its distinct rows (DRNG, FLTB), as an index into that
+/// list: a byte when it holds at most 256 rows, else two (little-endian).
+/// ICD-10-CM's 175,000 validity rows hold 39 distinct ranges and its 22,500
+/// flag rows 203 distinct ones; written out they were 880 kB of the module.
+struct ListedRows<const W: usize> {
     rows: Bytes,
-    table: Option<Vec<(u16, u16)>>,
+    list: Option<Vec<[u8; W]>>,
 }
 
-impl DateRows {
-    /// The rows in `rows`, read through `table` (DRNG) when there is one.
-    /// `check`: every byte must name a listed range (a pack; the embedded
-    /// sets are checked by the test suite). None when a check fails.
-    fn new(rows: Bytes, table: Option<Bytes>, check: bool) -> Option<DateRows> {
-        let table: Option<Vec<(u16, u16)>> = match table {
+impl<const W: usize> ListedRows<W> {
+    /// The rows in `rows`, read through `list` when there is one. `check`:
+    /// every index must name a listed row (a pack; the embedded sets are
+    /// checked by the test suite). None when a check fails.
+    fn new(rows: Bytes, list: Option<Bytes>, check: bool) -> Option<ListedRows<W>> {
+        let list: Option<Vec<[u8; W]>> = match list {
             None => None,
-            Some(t) if t.as_ref().len() % 4 != 0 || t.as_ref().len() > 4 * 256 => return None,
-            Some(t) => Some(
-                t.as_ref()
-                    .chunks_exact(4)
-                    .map(|r| match *r {
-                        [f0, f1, t0, t1] => (u16::from_le_bytes([f0, f1]), u16::from_le_bytes([t0, t1])),
-                        _ => (0, 0),
-                    })
-                    .collect(),
-            ),
+            Some(l) if l.as_ref().len() % W != 0 || l.as_ref().len() > W << 16 => return None,
+            Some(l) => Some(l.as_ref().chunks_exact(W).filter_map(|r| <[u8; W]>::try_from(r).ok()).collect()),
         };
-        if let (true, Some(t)) = (check, &table) {
-            if rows.as_ref().iter().any(|&at| usize::from(at) >= t.len()) {
+        let listed = ListedRows { rows, list };
+        if let (true, Some(l)) = (check, &listed.list) {
+            if listed.rows.as_ref().len() % listed.width() != 0 {
+                return None;
+            }
+            if (0..listed.len()).any(|i| listed.index(i).is_none_or(|at| at >= l.len())) {
                 return None;
             }
         }
-        Some(DateRows { rows, table })
+        Some(listed)
     }
 
     /// Bytes per row.
     fn width(&self) -> usize {
-        if self.table.is_some() {
-            1
-        } else {
-            4
+        match &self.list {
+            None => W,
+            Some(l) if l.len() <= 256 => 1,
+            Some(_) => 2,
+        }
+    }
+
+    /// The number of rows.
+    fn len(&self) -> usize {
+        self.rows.as_ref().len() / self.width()
+    }
+
+    /// Where row `i` is in the list (None without one, or past the end).
+    #[inline]
+    fn index(&self, i: usize) -> Option<usize> {
+        let b = self.rows.as_ref();
+        match self.width() {
+            1 => b.get(i).map(|&at| usize::from(at)),
+            2 => match *b.get(i.checked_mul(2)?..i.checked_mul(2)?.checked_add(2)?)? {
+                [lo, hi] => Some(usize::from(u16::from_le_bytes([lo, hi]))),
+                _ => None,
+            },
+            _ => None,
         }
     }
 
     /// Row `i`.
     #[inline]
-    fn get(&self, i: usize) -> Option<(u16, u16)> {
-        let b = self.rows.as_ref();
-        match &self.table {
-            Some(t) => t.get(usize::from(*b.get(i)?)).copied(),
-            None => match *b.get(i.checked_mul(4)?..i.checked_mul(4)?.checked_add(4)?)? {
-                [f0, f1, t0, t1] => Some((u16::from_le_bytes([f0, f1]), u16::from_le_bytes([t0, t1]))),
-                _ => None,
-            },
+    fn get(&self, i: usize) -> Option<[u8; W]> {
+        match &self.list {
+            Some(l) => l.get(self.index(i)?).copied(),
+            None => {
+                <[u8; W]>::try_from(self.rows.as_ref().get(i.checked_mul(W)?..i.checked_mul(W)?.checked_add(W)?)?).ok()
+            }
         }
     }
+}
+
+/// Validity rows (VBRG, VERG; list DRNG): `(from, to)` day numbers.
+type DateRows = ListedRows<4>;
+
+/// A validity row's `(from, to)`.
+#[inline]
+fn date_row([f0, f1, t0, t1]: [u8; 4]) -> (u16, u16) {
+    (u16::from_le_bytes([f0, f1]), u16::from_le_bytes([t0, t1]))
+}
+
+/// Flag rows (FLRG; list FLTB): flag bits, then `from` and `to` day numbers.
+type FlagRows = ListedRows<8>;
+
+/// A flag row's `(bits, from, to)`.
+#[inline]
+fn flag_row([b0, b1, b2, b3, f0, f1, t0, t1]: [u8; 8]) -> (u32, u16, u16) {
+    (u32::from_le_bytes([b0, b1, b2, b3]), u16::from_le_bytes([f0, f1]), u16::from_le_bytes([t0, t1]))
 }
 
 /// Checks a pack's index before `fst` reads it (a crafted index with a
@@ -1547,32 +1571,43 @@ mod tests {
         }
     }
 
-    /// Validity rows read the same as u16 pairs and as bytes naming one of
-    /// the set's distinct ranges (DRNG); a byte past the list is refused
-    /// when checked and reads as no range when not.
+    /// Rows read the same written out and through a list of distinct rows,
+    /// with one-byte indexes (up to 256 listed) and two-byte ones; an index
+    /// past the list is refused when checked and reads as no row when not.
     #[test]
-    fn date_rows_read_alike_as_pairs_and_through_the_list_of_ranges() {
+    fn listed_rows_read_alike_written_out_and_through_their_list() {
+        use super::{date_row, Bytes, DateRows, FlagRows};
         let pairs: Vec<u8> = [(10u16, 20u16), (30, 40), (10, 20)]
             .iter()
             .flat_map(|&(f, t)| [f.to_le_bytes(), t.to_le_bytes()].concat())
             .collect();
-        let plain = super::DateRows::new(super::Bytes::from_vec(pairs), None, true).expect("plain rows");
-        let table: Vec<u8> = [10u16, 20, 30, 40].iter().flat_map(|v| v.to_le_bytes()).collect();
+        let plain = DateRows::new(Bytes::from_vec(pairs), None, true).expect("plain rows");
+        let list: Vec<u8> = [10u16, 20, 30, 40].iter().flat_map(|v| v.to_le_bytes()).collect();
         let listed = |rows: &[u8], check: bool| {
-            super::DateRows::new(
-                super::Bytes::from_vec(rows.to_vec()),
-                Some(super::Bytes::from_vec(table.clone())),
-                check,
-            )
+            DateRows::new(Bytes::from_vec(rows.to_vec()), Some(Bytes::from_vec(list.clone())), check)
         };
         let named = listed(&[0, 1, 0], true).expect("listed rows");
         assert_eq!((plain.width(), named.width()), (4, 1));
         for i in 0..4 {
-            assert_eq!(plain.get(i), named.get(i), "row {i}");
+            assert_eq!(plain.get(i).map(date_row), named.get(i).map(date_row), "row {i}");
         }
-        assert_eq!(named.get(1), Some((30, 40)));
+        assert_eq!(named.get(1).map(date_row), Some((30, 40)));
         assert!(listed(&[0, 2], true).is_none(), "a byte past the list, checked");
         assert_eq!(listed(&[0, 2], false).expect("unchecked").get(1), None);
+        // 300 listed flag rows: two-byte indexes.
+        let rows: Vec<[u8; 8]> =
+            (0..300u32).map(|k| [k.to_le_bytes(), [1, 0, 2, 0]].concat().try_into().unwrap()).collect();
+        let flat = |r: &[[u8; 8]]| r.iter().flatten().copied().collect::<Vec<u8>>();
+        let written = FlagRows::new(Bytes::from_vec(flat(&rows)), None, true).expect("written out");
+        let indexes: Vec<u8> = (0..300u16).rev().flat_map(u16::to_le_bytes).collect();
+        let reversed =
+            FlagRows::new(Bytes::from_vec(indexes), Some(Bytes::from_vec(flat(&rows))), true).expect("listed");
+        assert_eq!((written.width(), reversed.width(), reversed.len()), (8, 2, 300));
+        for i in 0..300 {
+            assert_eq!(reversed.get(i), written.get(299 - i), "row {i}");
+        }
+        let past = 300u16.to_le_bytes().to_vec();
+        assert!(FlagRows::new(Bytes::from_vec(past), Some(Bytes::from_vec(flat(&rows))), true).is_none());
     }
 
     /// A date's bits answer as the validity rows do, both while they are read
