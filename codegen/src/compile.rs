@@ -33,7 +33,7 @@ use std::path::Path;
 
 use serde_json::{json, Map, Value};
 
-use crate::blob::{put_u16s, put_u32s, put_varint, stored_date, zigzag, BlobWriter, Kind, OPEN_END};
+use crate::blob::{put_u32s, put_varint, stored_date, zigzag, BlobWriter, Kind, OPEN_END};
 use crate::tsv;
 
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -52,6 +52,39 @@ pub const NEEDS_7TH: u8 = 0x80;
 pub const DERIVED_DESC: u8 = 0x40;
 /// Descriptions per front-coding block.
 pub const DESC_BLOCK: usize = 16;
+
+/// The distinct rows, sorted, for a list section (DRNG, FLTB), or None when
+/// there are more than a u16 can index: rows are then written out.
+fn distinct_rows<T: Ord>(rows: impl Iterator<Item = T>) -> Option<Vec<T>> {
+    let list: Vec<T> = rows.collect::<BTreeSet<_>>().into_iter().collect();
+    (list.len() <= 1 << 16).then_some(list)
+}
+
+/// Rows as the reader's `ListedRows` reads them: each its index in `list`,
+/// a byte when the list holds at most 256 rows, else a little-endian u16;
+/// without a list, each row's `bytes`.
+fn listed_rows<T: Ord, const W: usize>(
+    list: Option<&[T]>,
+    rows: impl Iterator<Item = T>,
+    bytes: impl Fn(&T) -> [u8; W],
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    for row in rows {
+        match list {
+            None => out.extend_from_slice(&bytes(&row)),
+            Some(list) => {
+                // In the list by construction (see `distinct_rows`).
+                let at = list.binary_search(&row).unwrap_or(0) as u16;
+                if list.len() <= 256 {
+                    out.push(at as u8);
+                } else {
+                    out.extend_from_slice(&at.to_le_bytes());
+                }
+            }
+        }
+    }
+    out
+}
 
 /// One compiled blob and the file name build.rs writes it under.
 pub struct CompiledBlob {
@@ -828,22 +861,20 @@ fn layout(
             exists[p] = merge(all);
         }
     }
-    // The distinct ranges, when a byte can name each (DRNG): the rows then
-    // hold that byte. ICD-10-CM's 175,000 rows as u16 pairs were 700 kB of
-    // the module for fewer than a hundred distinct ranges.
-    let distinct: BTreeSet<(u16, u16)> = billable.iter().chain(&exists).flatten().copied().collect();
-    let table: Option<Vec<(u16, u16)>> = (distinct.len() <= 256).then(|| distinct.into_iter().collect());
-    if let Some(table) = &table {
-        w.section(b"DRNG", put_u16s(&table.iter().flat_map(|&(s, e)| [s, e]).collect::<Vec<u16>>()));
+    // Both kinds of validity rows as indexes into one list of the distinct
+    // ranges (DRNG): ICD-10-CM's 175,000 rows as u16 pairs were 700 kB of
+    // the module for 39 distinct ranges.
+    let date_row = |&(s, e): &(u16, u16)| -> [u8; 4] {
+        let ([s0, s1], [e0, e1]) = (s.to_le_bytes(), e.to_le_bytes());
+        [s0, s1, e0, e1]
+    };
+    let ranges_listed = distinct_rows(billable.iter().chain(&exists).flatten().copied());
+    if let Some(listed) = &ranges_listed {
+        w.section(b"DRNG", listed.iter().flat_map(date_row).collect());
     }
     for (tag_cnt, tag_rng, ranges) in [(b"VBCN", b"VBRG", &billable), (b"VECN", b"VERG", &exists)] {
         w.section(tag_cnt, counts("validity ranges", ranges.iter().map(Vec::len))?);
-        let rows = match &table {
-            // In the table by construction, and at most 256 of them.
-            Some(table) => ranges.iter().flatten().map(|r| table.binary_search(r).unwrap_or(0) as u8).collect(),
-            None => put_u16s(&ranges.iter().flat_map(|r| r.iter().flat_map(|&(s, e)| [s, e])).collect::<Vec<u16>>()),
-        };
-        w.section(tag_rng, rows);
+        w.section(tag_rng, listed_rows(ranges_listed.as_deref(), ranges.iter().flatten().copied(), date_row));
     }
 
     // Front-coded descriptions of the entries that store one, in ordinal order.
@@ -978,27 +1009,13 @@ fn layout(
     }
     w.section(b"FLGN", names.join("\n").into_bytes());
     w.section(b"FLCN", counts("flag rows", list.iter().map(|i| i.flags.len()))?);
-    // The distinct rows (FLTB), when a u16 can name each: the rows then hold
-    // that index, a byte when FLTB lists at most 256 (ICD-10-CM's 22,500
-    // rows hold 203 distinct ones).
-    let distinct: Vec<[u8; 8]> = rows.iter().copied().collect::<BTreeSet<_>>().into_iter().collect();
-    if distinct.len() <= 1 << 16 {
-        let wide = distinct.len() > 256;
-        let mut flrg = Vec::new();
-        for r in &rows {
-            // In the list by construction.
-            let at = distinct.binary_search(r).unwrap_or(0) as u16;
-            if wide {
-                flrg.extend_from_slice(&at.to_le_bytes());
-            } else {
-                flrg.push(at as u8);
-            }
-        }
-        w.section(b"FLTB", distinct.concat());
-        w.section(b"FLRG", flrg);
-    } else {
-        w.section(b"FLRG", rows.concat());
+    // As indexes into the list of distinct rows (FLTB): ICD-10-CM's 22,500
+    // rows hold 203 distinct ones.
+    let flags_listed = distinct_rows(rows.iter().copied());
+    if let Some(listed) = &flags_listed {
+        w.section(b"FLTB", listed.concat());
     }
+    w.section(b"FLRG", listed_rows(flags_listed.as_deref(), rows.iter().copied(), |&row| row));
 
     // Display-only extras (JSON per entry); their lengths as varints. In the
     // embedded sets the JSON's own fragments ("],\"kind\":\"excludes1\",…")
