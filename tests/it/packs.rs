@@ -737,11 +737,16 @@ fn corrupt_truncated_foreign_and_wrong_kind_packs_are_refused_with_their_codes()
 /// The byte range of section `tag` in a blob (header and section table as
 /// `src/format/mod.rs` describes them).
 fn section_range(b: &[u8], tag: &[u8; 4]) -> std::ops::Range<usize> {
-    let n = u32::from_le_bytes(b[20..24].try_into().unwrap()) as usize;
-    let e = (0..n).map(|i| &b[24 + 12 * i..36 + 12 * i]).find(|e| &e[..4] == tag).expect("the section");
-    let off = u32::from_le_bytes(e[4..8].try_into().unwrap()) as usize;
-    let len = u32::from_le_bytes(e[8..12].try_into().unwrap()) as usize;
+    let e = section_entry(b, tag);
+    let off = u32::from_le_bytes(b[e + 4..e + 8].try_into().unwrap()) as usize;
+    let len = u32::from_le_bytes(b[e + 8..e + 12].try_into().unwrap()) as usize;
     off..off + len
+}
+
+/// Where section `tag`'s entry (tag, offset, length) is in the section table.
+fn section_entry(b: &[u8], tag: &[u8; 4]) -> usize {
+    let n = u32::from_le_bytes(b[20..24].try_into().unwrap()) as usize;
+    (0..n).map(|i| 24 + 12 * i).find(|&e| &b[e..e + 4] == tag).expect("the section")
 }
 
 /// The parts an embedded set leaves for first use (row offsets, the 7th-
@@ -773,8 +778,7 @@ fn a_packs_row_counts_and_7th_characters_are_checked_at_open() {
     // stops: appended to the file, the section table pointing at it.
     let mut b = pack(PackKind::Cpt).to_vec();
     assert!(section_range(&b, b"SEVN").is_empty(), "CPT defines no 7th characters");
-    let n = u32::from_le_bytes(b[20..24].try_into().unwrap()) as usize;
-    let entry = (0..n).map(|i| 24 + 12 * i).find(|&e| &b[e..e + 4] == b"SEVN").unwrap();
+    let entry = section_entry(&b, b"SEVN");
     let end = u32::try_from(b.len()).unwrap();
     b[entry + 4..entry + 8].copy_from_slice(&end.to_le_bytes());
     b[entry + 8..entry + 12].copy_from_slice(&2u32.to_le_bytes());
