@@ -7,9 +7,10 @@
 //! | META | `key=value` lines: system, edition, source, validFrom, validTo |
 //! | KEYS | fst map: normalized code (dotless, upper case) → ordinal; also the ordinal → code table, read once at open |
 //! | KIND | 1 byte per ordinal: [`kind`] value, plus [`NEEDS_7TH`] and [`DERIVED_DESC`] |
-//! | PARN | varint per ordinal: 0 for none, else zigzag(ordinal − parent) + 1; children are derived from it |
+//! | PARN | packs: varint per ordinal: 0 for none, else zigzag(ordinal − parent) + 1; children are derived from it |
+//! | PR16 | embedded sets, instead of PARN: i16 LE per ordinal, ordinal − parent (0 for none, −32768 when out of reach), then (u32 ordinal, u32 parent) LE pairs for those out of reach, in ordinal order |
 //! | RNKH | the first [`RANK_HEAD`] ordinals of the rank order, zigzag-delta varints (embedded sets only) |
-//! | KLEN | 1 byte per ordinal: its key's length minus its parent's, wrapping (embedded sets only: a reader trusts it only in a blob compiled into it) |
+//! | KLEN | 1 byte per ordinal: its key's length (embedded sets only: a reader trusts it only in a blob compiled into it) |
 //! | VBCN/VBRG | billable date ranges: u8 count per ordinal, then (u16 start, u16 end) pairs, or with DRNG a byte per range naming one of DRNG's |
 //! | VECN/VERG | "exists" ranges: own ∪ descendants' billable ranges, written as VBRG is |
 //! | DRNG | the distinct (u16 start, u16 end) ranges of VBRG and VERG, in order, when there are at most 256 |
@@ -23,7 +24,9 @@
 //! | EXTK | the fragments: byte `i` (1 to 31) in EXTR stands for fragment `i`, NUL-separated; absent in packs, whose EXTR is plain JSON |
 //! | RFCN/REFS | parsed note references: u8 rows per ordinal; rows of kind, note seq, lo [u8; 8], hi [u8; 8] |
 //!
-//! and set-specific sections (AGES, FRST, CONV, AGEL, MODS, NCCI).
+//! and set-specific sections (AGES, FRST, CONV, PRIO, AGEL, MODS, NCCI);
+//! PRIO holds the ordinals of the curated commonly reported codes
+//! (`code-sets/priors/`) as ascending varint deltas.
 //!
 //! Ordinals follow the sorted order of the normalized keys, which is the
 //! order the KEYS fst stores them in.
@@ -349,6 +352,14 @@ fn icd10cm(dir: &Path) -> Result<Vec<u8>, Error> {
     let keys_in_set: BTreeSet<String> = items.keys().cloned().collect();
     let priors = prior(dir, "priors/icd10cm.tsv", &keys_in_set)?;
     let common: BTreeSet<String> = String::from_utf8_lossy(&priors).lines().map(str::to_string).collect();
+    // Their ordinals, as varint deltas: the reader looked each key up at
+    // open, ~200 fst lookups on every page load.
+    let mut prio = Vec::new();
+    let mut last = 0;
+    for (ord, _) in items.keys().enumerate().filter(|(_, k)| common.contains(*k)) {
+        put_varint(&mut prio, (ord - last) as u64);
+        last = ord;
+    }
     let mut w = layout(Kind::Icd10Cm, meta, items, &common)?;
     w.section(b"AGES", ages.into_bytes());
     let first = read(dir, "icd10cm/first-listed.tsv")?;
@@ -361,7 +372,7 @@ fn icd10cm(dir: &Path) -> Result<Vec<u8>, Error> {
         c.extend_from_slice(&eff.to_le_bytes());
     }
     w.section(b"CONV", c);
-    w.section(b"PRIO", priors);
+    w.section(b"PRIO", prio);
     Ok(w.finish())
 }
 
@@ -814,28 +825,40 @@ fn layout(
 
     let parent: Vec<u32> =
         list.iter().map(|i| i.parent.as_deref().and_then(|p| ord.get(p).copied()).unwrap_or(u32::MAX)).collect();
-    // Parents as zigzag deltas from the ordinal (0 = none): mostly tiny.
-    let mut parn = Vec::new();
-    for (i, &p) in parent.iter().enumerate() {
-        let v = if p == u32::MAX {
-            0
-        } else {
-            let d = i as i64 - p as i64;
-            zigzag(d) + 1
-        };
-        put_varint(&mut parn, v);
-    }
-    w.section(b"PARN", parn);
-    // The key lengths, for the embedded sets only: a reader trusts them only
-    // in a blob compiled into it, and walks a pack's KEYS to find (and
-    // check) them; that walk was two thirds of opening the embedded sets.
-    // Each is written as its difference from its parent's (mostly 1:
-    // 3.2 kB brotli where the lengths themselves take 6.1 kB).
+    // The embedded sets' parents and key lengths are read in place (see
+    // medcode's `codeset::parents`): the parents as i16 deltas, the few out
+    // of reach listed after them, and the lengths as they are. A pack's
+    // reader checks everything, so packs carry the parents as varints
+    // (zigzag deltas from the ordinal, 0 = none: mostly tiny) and their
+    // reader walks KEYS for the lengths.
     let embedded = matches!(kind, Kind::Icd10Cm | Kind::Hcpcs | Kind::Icd10Pcs | Kind::PlaceOfService);
+    let delta = |i: usize, p: u32| i as i64 - i64::from(p);
     if embedded {
-        let len_of = |p: u32| keys.get(p as usize).map_or(0, |k| k.len());
-        let klen = keys.iter().zip(&parent).map(|(k, &p)| (k.len().wrapping_sub(len_of(p))) as u8).collect();
-        w.section(b"KLEN", klen);
+        const FAR: i16 = i16::MIN;
+        let (mut table, mut far) = (Vec::with_capacity(parent.len() * 2), Vec::new());
+        for (i, &p) in parent.iter().enumerate() {
+            let d = match p {
+                u32::MAX => 0,
+                p => match i16::try_from(delta(i, p)) {
+                    Ok(d) if d != FAR => d,
+                    _ => {
+                        far.extend_from_slice(&(i as u32).to_le_bytes());
+                        far.extend_from_slice(&p.to_le_bytes());
+                        FAR
+                    }
+                },
+            };
+            table.extend_from_slice(&d.to_le_bytes());
+        }
+        table.extend(far);
+        w.section(b"PR16", table);
+        w.section(b"KLEN", keys.iter().map(|k| k.len() as u8).collect());
+    } else {
+        let mut parn = Vec::new();
+        for (i, &p) in parent.iter().enumerate() {
+            put_varint(&mut parn, if p == u32::MAX { 0 } else { zigzag(delta(i, p)) + 1 });
+        }
+        w.section(b"PARN", parn);
     }
 
     // Billable ranges, then "exists" ranges: own ∪ all descendants', computed

@@ -10,6 +10,7 @@ use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::format::{read_varint, unzigzag, Blob, Bytes, U32s};
 pub use keys::Code;
+use parents::Parents;
 use sums::{ByteSums, VarintSums, Weight};
 
 /// The code systems medcode knows.
@@ -121,7 +122,7 @@ pub struct CodeSet {
     words: Map<Bytes>,
     /// The length of every key, by ordinal (the codes themselves are read
     /// back from KEYS: see [`keys`]).
-    key_len: Vec<u8>,
+    key_len: Bytes,
     /// Content words of each description (see codegen's QUALIFIERS).
     word_count: Bytes,
     /// Ordinals in rank order (content words, key length, then [`CodeSet::rank`]), built on first use.
@@ -140,7 +141,7 @@ pub struct CodeSet {
     /// The postings of the last misspelt words matched here.
     pub(crate) typo_memo: std::sync::Mutex<crate::lookup::TypoMemo>,
     kind: Bytes,
-    parents: Vec<u32>,
+    parents: Parents,
     /// `(offsets, children)` by parent, from `parents` on first use: only
     /// trees, code lookups and the scrub need them, a search does not.
     children: std::sync::OnceLock<(Vec<u32>, Vec<u32>)>,
@@ -300,7 +301,8 @@ pub struct Range {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Origin {
     /// Compiled into this build ([`CodeSet::open_embedded`]): checked by the
-    /// test suite, so its key lengths (KLEN) are taken as written.
+    /// test suite, so its key lengths (KLEN) and parents (PR16) are taken
+    /// as written.
     Embedded,
     /// [`CodeSet::open`]: the structure is checked, the fsts are not.
     Unchecked,
@@ -354,21 +356,26 @@ impl CodeSet {
             return Err(bad("KIND does not cover every code"));
         }
 
-        // Parents from zigzag deltas; children by counting sort over them.
-        let parents = parents_from(blob.section(b"PARN")?.as_ref(), len)
-            .ok_or_else(|| bad("PARN is truncated or names a parent outside the set"))?;
+        // Parents read in place from PR16 (checked unless embedded), or
+        // decoded and checked from PARN (packs; see [`parents`]).
+        let parents = match blob.try_section(b"PR16") {
+            Some(pr16) => Parents::in_place(pr16, len)
+                .filter(|p| origin == Origin::Embedded || p.check())
+                .ok_or_else(|| bad("PR16 is cut short or names a parent outside the set"))?,
+            None => Parents::from_varints(blob.section(b"PARN")?.as_ref(), len)
+                .ok_or_else(|| bad("PARN is truncated or names a parent outside the set"))?,
+        };
 
         // Checks what reading codes back from KEYS relies on, unless the set
         // was compiled into this build: then the compiler wrote the key
-        // lengths down (KLEN) and the test suite checked them and the keys.
+        // lengths down (KLEN), the test suite checked them and the keys, and
+        // they are read in place.
         let key_len = match (origin, blob.try_section(b"KLEN")) {
-            (Origin::Embedded, Some(deltas)) => {
-                key_lengths_from_parents(deltas.as_ref(), &parents).ok_or_else(|| bad("KLEN is damaged"))?
-            }
-            _ => keys::key_lengths(keys.as_fst()).map_err(bad)?,
+            (Origin::Embedded, Some(lengths)) => lengths,
+            _ => Bytes::from_vec(keys::key_lengths(keys.as_fst()).map_err(bad)?),
         };
-        if key_len.len() != len {
-            return Err(bad("KEYS are not numbered in order"));
+        if key_len.as_ref().len() != len {
+            return Err(bad("KEYS are not numbered in order, or KLEN does not cover them"));
         }
 
         let check = origin != Origin::Embedded;
@@ -422,12 +429,14 @@ impl CodeSet {
             forward: std::sync::OnceLock::new(),
             common: {
                 let mut bits = vec![0u64; len.div_ceil(64)];
+                // The curated commonly reported codes: ascending ordinals
+                // as varint deltas.
                 if let Some(list) = blob.try_section(b"PRIO") {
-                    for key in String::from_utf8_lossy(list.as_ref()).split('\n').filter(|k| !k.is_empty()) {
-                        let ord = keys.get(key).ok_or_else(|| bad("PRIO names a code outside the set"))? as usize;
-                        if let Some(w) = bits.get_mut(ord / 64) {
-                            *w |= 1 << (ord % 64);
-                        }
+                    let (list, mut pos, mut ord) = (list.as_ref(), 0, 0u64);
+                    while pos < list.len() {
+                        ord += read_varint(list, &mut pos).ok_or_else(|| bad("PRIO is truncated"))?;
+                        let w = bits.get_mut(ord as usize / 64).filter(|_| ord < len as u64);
+                        *w.ok_or_else(|| bad("PRIO names a code outside the set"))? |= 1 << (ord % 64);
                     }
                 }
                 bits
@@ -612,7 +621,7 @@ impl CodeSet {
     /// needs of a code, without reading it back.
     #[inline]
     pub fn key_len(&self, ord: u32) -> u32 {
-        self.key_len.get(ord as usize).copied().map_or(0, u32::from)
+        self.key_len.as_ref().get(ord as usize).copied().map_or(0, u32::from)
     }
 
     pub fn kind(&self, ord: u32) -> EntryKind {
@@ -631,7 +640,7 @@ impl CodeSet {
     }
 
     pub fn parent(&self, ord: u32) -> Option<u32> {
-        self.parents.get(ord as usize).copied().filter(|&p| p != u32::MAX && (p as usize) < self.len)
+        self.parents.get(ord)
     }
 
     /// Ancestors from the parent up to the root.
@@ -646,7 +655,7 @@ impl CodeSet {
     }
 
     pub fn children(&self, ord: u32) -> impl Iterator<Item = u32> + '_ {
-        let (off, child) = self.children.get_or_init(|| children(&self.parents));
+        let (off, child) = self.children.get_or_init(|| self.parents.children());
         let (s, e) = self.span(off, ord);
         child.get(s..e).unwrap_or(&[]).iter().copied()
     }
@@ -845,7 +854,7 @@ impl CodeSet {
         let kinds = self.kind.as_ref().iter();
         let words = self.word_count.as_ref().iter();
         let billable = self.billable_off.bytes().iter();
-        let rows = self.key_len.iter().zip(words).zip(kinds).zip(billable);
+        let rows = self.key_len.as_ref().iter().zip(words).zip(kinds).zip(billable);
         rows.enumerate()
             .map(|(ord, (((&len, &w), &kind), &ranges))| {
                 let p = 1 - (self.common.get(ord / 64).map_or(0, |w| (w >> (ord % 64)) & 1) as u32);
@@ -1084,38 +1093,6 @@ impl CodeSet {
         // offset lookups), without replacing the date search keeps.
         self.bits_on(&self.billable_off, &self.billable, date).iter().map(|w| w.count_ones() as usize).sum()
     }
-}
-
-/// Children by counting sort over the parents (`u32::MAX` for none): the
-/// offsets of each entry's children (one more than entries) and the children.
-fn children(parents: &[u32]) -> (Vec<u32>, Vec<u32>) {
-    // Every parent was checked to lie in 0..len, so no `get` below misses.
-    let mut child_off = vec![0u32; parents.len() + 1];
-    for &p in parents {
-        if p != u32::MAX {
-            if let Some(n) = child_off.get_mut(p as usize + 1) {
-                *n += 1;
-            }
-        }
-    }
-    let mut total = 0u32;
-    for n in &mut child_off {
-        total += *n;
-        *n = total;
-    }
-    let mut fill = child_off.clone();
-    let mut child = vec![0u32; total as usize];
-    for (c, &p) in parents.iter().enumerate() {
-        if p != u32::MAX {
-            if let Some(at) = fill.get_mut(p as usize) {
-                if let Some(slot) = child.get_mut(*at as usize) {
-                    *slot = c as u32;
-                }
-                *at += 1;
-            }
-        }
-    }
-    (child_off, child)
 }
 
 #[inline]
@@ -1400,88 +1377,6 @@ fn rank_head(bytes: &[u8], len: usize) -> Option<Vec<u32>> {
     Some(head)
 }
 
-/// Parents from PARN (a varint per entry: 0 for none, else zigzag(entry −
-/// parent) + 1), `u32::MAX` for none. None when the list is cut short or
-/// names a parent outside the set or the entry itself.
-fn parents_from(parn: &[u8], len: usize) -> Option<Vec<u32>> {
-    let mut parents = vec![u32::MAX; len];
-    let mut pos = 0;
-    for (i, slot) in parents.iter_mut().enumerate() {
-        // Most parents are near: a one-byte varint, read without the loop.
-        let v = match parn.get(pos) {
-            Some(&b) if b < 0x80 => {
-                pos += 1;
-                u64::from(b)
-            }
-            _ => read_varint(parn, &mut pos)?,
-        };
-        if v != 0 {
-            let p = (i as i64).checked_sub(unzigzag(v - 1))?;
-            if p < 0 || p >= len as i64 || p == i as i64 {
-                return None;
-            }
-            *slot = p as u32;
-        }
-    }
-    Some(parents)
-}
-
-/// The key lengths from KLEN: each entry's difference from its parent's
-/// (see `medcode-codegen`'s `compile`). A parent may come after its child in
-/// key order (the block "A00-A09" after "A00"), so each length is found by
-/// going up to the nearest ancestor whose length is known, then back down.
-/// None when a chain of parents is longer than any key could make it (a
-/// cycle) or a length comes out 0.
-fn key_lengths_from_parents(deltas: &[u8], parents: &[u32]) -> Option<Vec<u8>> {
-    const DEEPEST: usize = 32;
-    if deltas.len() != parents.len() {
-        return None;
-    }
-    // 0: not known yet (no key is empty).
-    let mut lens = vec![0u8; deltas.len()];
-    let mut chain = [0usize; DEEPEST];
-    for start in 0..lens.len() {
-        // Most parents come first: their lengths are known.
-        let parents_len = match parents.get(start) {
-            Some(&u32::MAX) => Some(0),
-            Some(&p) => lens.get(p as usize).copied().filter(|&l| l != 0),
-            None => None,
-        };
-        if let (Some(base), Some(len @ 0), Some(&d)) = (parents_len, lens.get_mut(start), deltas.get(start)) {
-            *len = base.wrapping_add(d);
-            if *len == 0 {
-                return None;
-            }
-            continue;
-        }
-        let (mut depth, mut at) = (0, start);
-        // Up: the entries whose lengths wait on their parents'.
-        let mut base = loop {
-            match lens.get(at) {
-                Some(0) => {}
-                Some(&known) => break known,
-                None => return None,
-            }
-            *chain.get_mut(depth)? = at;
-            depth += 1;
-            match parents.get(at) {
-                Some(&u32::MAX) => break 0,
-                Some(&p) => at = p as usize,
-                None => return None,
-            }
-        };
-        // Down: each from its parent's.
-        for &entry in chain.get(..depth)?.iter().rev() {
-            base = base.wrapping_add(*deltas.get(entry)?);
-            if base == 0 {
-                return None;
-            }
-            *lens.get_mut(entry)? = base;
-        }
-    }
-    Some(lens)
-}
-
 /// The longest fragment EXTK may hold (the compiler's longest is 37 bytes).
 const MAX_EXTRA_FRAGMENT: usize = 64;
 
@@ -1505,6 +1400,7 @@ fn expand_extra<'a>(stored: &'a [u8], fragments: &[Box<[u8]>]) -> Option<std::bo
 pub mod forward;
 mod fst_check;
 mod keys;
+mod parents;
 pub mod record;
 pub mod registry;
 mod sums;
@@ -1573,7 +1469,7 @@ mod tests {
         let mc = crate::MedCode::embedded().expect("sets");
         for set in mc.sets() {
             let walked = super::keys::key_lengths(set.keys().as_fst()).expect("keys in order");
-            assert!(set.key_len == walked, "{}", set.system);
+            assert!(set.key_len.as_ref() == walked.as_slice(), "{}", set.system);
             assert!(set.blob.try_section(b"KLEN").is_some(), "{} ships KLEN", set.system);
         }
     }
@@ -1670,33 +1566,45 @@ mod tests {
         }
     }
 
-    /// PARN's one-byte fast path and the varint path read alike; a list cut
-    /// short, a parent outside the set and an entry its own parent are refused.
+    /// The parents the embedded ICD-10-CM set ships (PR16) are those of
+    /// its source, `code-sets/icd10cm/tabular.tsv`, for every row: chapters
+    /// and blocks far from their children included.
+    #[test]
+    fn embedded_parents_are_those_of_the_tabular_source() {
+        let mc = crate::MedCode::embedded().expect("sets");
+        let set = mc.sets().iter().find(|s| s.system == super::System::Icd10Cm).expect("icd10cm");
+        let tsv = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/code-sets/icd10cm/tabular.tsv"))
+            .expect("tabular.tsv");
+        let ord = |code: &str| set.ordinal(&code.replace('.', "")).unwrap_or_else(|| panic!("{code} is in the set"));
+        let (mut rows, mut far) = (0, 0);
+        for line in tsv.lines().skip(1) {
+            let cols: Vec<&str> = line.split('\t').collect();
+            let (code, parent) = (cols[0], cols[2]);
+            let want = (!parent.is_empty()).then(|| ord(parent));
+            assert_eq!(set.parent(ord(code)), want, "the parent of {code}");
+            rows += 1;
+            far += usize::from(want.is_some_and(|p| (i64::from(ord(code)) - i64::from(p)).abs() > 32_767));
+        }
+        assert!(rows > 98_000 && far > 0, "{rows} rows, {far} parents out of an i16's reach");
+    }
+
+    /// PARN's one-byte and longer varints read alike; a list cut short, a
+    /// parent outside the set and an entry its own parent are refused.
     #[test]
     fn parents_read_from_one_byte_and_longer_varints_and_refuse_bad_ones() {
+        use super::Parents;
         // zigzag(entry - parent) + 1: entry 1's parent 0 (d = 1: 3), entry 2
         // none, entry 200's parent 0 (d = 200: 401 = [0x91, 0x03]).
         let mut parn = vec![0, 3, 0];
         parn.extend(std::iter::repeat_n(0, 197));
         parn.extend([0x91, 0x03]);
-        let parents = super::parents_from(&parn, 201).expect("parents");
-        assert_eq!((parents[1], parents[2], parents[200]), (0, u32::MAX, 0));
+        let parents = Parents::from_varints(&parn, 201).expect("parents");
+        assert_eq!((parents.get(1), parents.get(2), parents.get(200)), (Some(0), None, Some(0)));
         assert_eq!(parents.len(), 201);
-        assert_eq!(super::parents_from(&parn[..parn.len() - 1], 201), None, "cut short");
-        assert_eq!(super::parents_from(&[2], 1), None, "a parent after the end (d = -1)");
-        assert_eq!(super::parents_from(&[0, 5], 2), None, "a parent before the start (d = 2)");
-        assert_eq!(super::parents_from(&[1], 1), None, "its own parent (d = 0)");
-    }
-
-    #[test]
-    fn key_lengths_from_parents_resolve_parents_after_children_and_refuse_cycles() {
-        const NONE: u32 = u32::MAX;
-        // "A00" (child of the block after it), "A00-A09", "A000".
-        let lens = super::key_lengths_from_parents(&[3u8.wrapping_sub(7), 7, 1], &[1, NONE, 0]);
-        assert_eq!(lens, Some(vec![3, 7, 4]));
-        assert_eq!(super::key_lengths_from_parents(&[1, 1], &[1, 0]), None, "a cycle");
-        assert_eq!(super::key_lengths_from_parents(&[3, 0u8.wrapping_sub(3)], &[NONE, 0]), None, "an empty key");
-        assert_eq!(super::key_lengths_from_parents(&[3], &[NONE, NONE]), None, "too few lengths");
+        assert!(Parents::from_varints(&parn[..parn.len() - 1], 201).is_none(), "cut short");
+        assert!(Parents::from_varints(&[2], 1).is_none(), "a parent after the end (d = -1)");
+        assert!(Parents::from_varints(&[0, 5], 2).is_none(), "a parent before the start (d = 2)");
+        assert!(Parents::from_varints(&[1], 1).is_none(), "its own parent (d = 0)");
     }
 
     /// The head of the rank order the embedded sets ship (RNKH) is the

@@ -10,7 +10,10 @@ use crate::format::{Blob, Bytes};
 /// descriptions they stand for.
 pub struct Synonyms {
     terms: Map<Bytes>,
-    lines: Vec<String>,
+    /// The expansions, one a line, and where each line lies in it: two
+    /// allocations at open where a `String` a line made a thousand.
+    text: Box<str>,
+    lines: Vec<(u32, u32)>,
 }
 
 impl Synonyms {
@@ -29,19 +32,23 @@ impl Synonyms {
         }
         let terms = Map::new(blob.section(b"TERM")?).map_err(|e| Error::corrupt(what, format!("TERM: {e}")))?;
         let text = blob.section(b"EXPN")?;
-        let lines = std::str::from_utf8(text.as_ref())
-            .map_err(|_| Error::corrupt(what, "EXPN is not UTF-8"))?
-            .lines()
-            .map(str::to_string)
-            .collect();
-        Ok(Synonyms { terms, lines })
+        let text: Box<str> =
+            std::str::from_utf8(text.as_ref()).map_err(|_| Error::corrupt(what, "EXPN is not UTF-8"))?.into();
+        let span = |line: &str| {
+            let start = line.as_ptr() as usize - text.as_ptr() as usize;
+            Some((u32::try_from(start).ok()?, u32::try_from(start + line.len()).ok()?))
+        };
+        let lines =
+            text.lines().map(span).collect::<Option<_>>().ok_or_else(|| Error::corrupt(what, "EXPN is too long"))?;
+        Ok(Synonyms { terms, text, lines })
     }
 
     /// The expansions of a normalized term (lower-case words joined by one space).
     pub fn expansions(&self, term: &str) -> impl Iterator<Item = &str> {
         let v = self.terms.get(term).unwrap_or(0);
         let (start, count) = ((v >> 8) as usize, (v & 0xff) as usize);
-        self.lines.get(start..start + count).unwrap_or(&[]).iter().map(String::as_str)
+        let lines = self.lines.get(start..start + count).unwrap_or(&[]);
+        lines.iter().filter_map(|&(s, e)| self.text.get(s as usize..e as usize))
     }
 
     /// Every term, in order.
