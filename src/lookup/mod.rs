@@ -164,11 +164,21 @@ struct Trace {
     /// How many code sets let a lone common word drive because their
     /// entries' words were not built yet.
     lone_word_drives: u32,
+    /// How far volumes are summed before the vocabulary is built
+    /// ([`VOLUME_CAP`]).
+    volume_cap: u64,
 }
 
 impl Default for Trace {
     fn default() -> Trace {
-        Trace { dense_walk: true, rank_walk: true, dense_walks: 0, rank_walks: 0, lone_word_drives: 0 }
+        Trace {
+            dense_walk: true,
+            rank_walk: true,
+            dense_walks: 0,
+            rank_walks: 0,
+            lone_word_drives: 0,
+            volume_cap: VOLUME_CAP,
+        }
     }
 }
 
@@ -221,19 +231,22 @@ fn search_traced(
     cands.sort_unstable_by(|a, b| {
         a.key.cmp(&b.key).then(a.set.cmp(&b.set)).then(a.ord.cmp(&b.ord)).then(b.score.total_cmp(&a.score))
     });
-    let mut seen = std::collections::HashSet::new();
+    // At most `limit` codes are kept, so a scan finds repeats as fast as a
+    // hash set would, without hashing code on the first keystroke's path.
+    let mut seen: Vec<(usize, u32)> = Vec::with_capacity(limit);
     let mut results = Vec::with_capacity(limit);
     for c in cands {
         if results.len() == limit {
             break;
         }
-        if !seen.insert((c.set, c.ord)) {
+        if seen.contains(&(c.set, c.ord)) {
             continue;
         }
+        seen.push((c.set, c.ord));
         let Some(&set) = sets.get(c.set) else { continue };
         results.push(SearchResult {
             system: set.system.name(),
-            code: set.code(c.ord).to_string(),
+            code: set.code(c.ord).as_str().to_owned(),
             display: set.description(c.ord),
             billable: set.billable_on(c.ord, opts.date),
             score: (c.score * 1000.0).round() / 1000.0,
@@ -788,7 +801,7 @@ fn word_candidates(
     // a page's first keystroke needs no ids, and finding them builds the
     // vocabulary.
     let forward = set.forward();
-    let volumes: Vec<u64> = words.iter().map(|w| forward.prefix_volume(set, w.as_bytes())).collect();
+    let volumes: Vec<u64> = words.iter().map(|w| forward.prefix_volume(set, w.as_bytes(), trace.volume_cap)).collect();
     let word_ids = std::cell::OnceCell::new();
     let word_ids = || -> &Vec<std::ops::Range<u32>> {
         word_ids.get_or_init(|| words.iter().map(|w| forward.prefix_range(set, w.as_bytes())).collect())
@@ -1167,6 +1180,17 @@ const SPECULATION_SHARE: u64 = 4;
 /// than the merge it precedes.
 const SPECULATION_SHARE_TEXT: u64 = 128;
 
+/// How far a query word's volume is summed from the word fst before the
+/// vocabulary is built ([`crate::codeset::forward::Forward::prefix_volume`]).
+/// Above [`REFINER_ALWAYS`] a word is too common to drive whatever the
+/// others (and a lone word drives regardless), so every choice but one
+/// comes out as with exact volumes: the dense walk's budget, a bound on
+/// its work, is then at most half of [`TEXT_WALK_MOST`], still above the
+/// ~400 codes the walks that stop early read. A one-letter first keystroke
+/// streams a few dozen words of the fst instead of all its 300 to 1,200.
+const VOLUME_CAP: u64 = TEXT_WALK_MOST as u64 / 2 * SPECULATION_SHARE_TEXT;
+const _: () = assert!(VOLUME_CAP > REFINER_ALWAYS, "the choices need exact volumes up to REFINER_ALWAYS");
+
 /// The most codes [`dense_walk`] reads from descriptions: the rank order's
 /// head the embedded sets ship (`RANK_HEAD` in `medcode-codegen`). The walks
 /// that stop early read at most ~400.
@@ -1343,24 +1367,35 @@ mod tests {
         let prepared = MedCode::embedded().unwrap();
         prepared.prepare();
         let mut fresh = MedCode::embedded().unwrap();
+        // The same with every volume summed in full (no VOLUME_CAP).
+        let mut fresh_exact = MedCode::embedded().unwrap();
+        let exact = Trace { volume_cap: u64::MAX, ..Trace::default() };
         let synonyms = synonyms();
-        let (mut lone, mut walked, mut built_by) = (0, 0, Vec::new());
+        let (mut lone, mut walked, mut walked_exact, mut built_by) = (0, 0, 0, Vec::new());
         for opts in &option_sets() {
             for q in &typed {
                 let mut trace = Trace::default();
                 let lazy = search_traced(&searched(&fresh, opts), Some(&synonyms), q, opts, &mut trace);
                 lone += trace.lone_word_drives;
                 walked += trace.dense_walks;
+                let mut trace = exact;
+                let lazy_exact = search_traced(&searched(&fresh_exact, opts), Some(&synonyms), q, opts, &mut trace);
+                walked_exact += trace.dense_walks;
                 let built = search_traced(&searched(&prepared, opts), Some(&synonyms), q, opts, &mut Trace::default());
                 assert_eq!(answers(&lazy), answers(&built), "{q:?} with {opts:?}");
+                assert_eq!(answers(&lazy_exact), answers(&built), "{q:?} with {opts:?}, exact volumes");
                 // A word with expansions ("w": "with") checks them on the
                 // entries' words; start the next query afresh.
                 if fresh.sets().iter().any(|s| s.forward().has_entries()) {
                     built_by.push(q.clone());
                     fresh = MedCode::embedded().unwrap();
+                    fresh_exact = MedCode::embedded().unwrap();
                 }
             }
         }
+        // Capping the volumes cost no search its dense walk (a cap of
+        // REFINER_ALWAYS + 1 would have cost 6 of them).
+        assert_eq!(walked, walked_exact, "dense walks with capped and with exact volumes");
         assert!(
             built_by.len() * 10 < typed.len() * option_sets().len(),
             "these built the entries' words: {built_by:?}"
