@@ -602,9 +602,10 @@ fn pos(dir: &Path) -> Result<Vec<u8>, Error> {
 }
 
 /// The curated abbreviations and lay terms: an fst from the normalized term
-/// (lower-case words joined by one space) to the index of its first
-/// expansion in EXPN (expansions of one term are consecutive lines of
-/// EXPN; the value packs index << 8 | count).
+/// (lower-case words joined by one space) to where its first expansion
+/// starts in EXPN (expansions of one term are consecutive lines of EXPN;
+/// the value packs byte offset << 8 | count), so that the reader needs no
+/// index of the lines.
 fn synonyms(dir: &Path) -> Result<Vec<u8>, Error> {
     let rel = "synonyms/abbreviations.tsv";
     let text = read(dir, rel)?;
@@ -623,17 +624,15 @@ fn synonyms(dir: &Path) -> Result<Vec<u8>, Error> {
         }
     }
     let mut expn = String::new();
-    let mut line = 0u64;
     let mut b = fst::MapBuilder::memory();
     for (term, exps) in &map {
         if exps.len() > 255 {
             return Err(format!("{rel}: {term:?} has more than 255 expansions").into());
         }
-        b.insert(term.as_bytes(), line << 8 | exps.len() as u64)?;
+        b.insert(term.as_bytes(), (expn.len() as u64) << 8 | exps.len() as u64)?;
         for e in exps {
             expn.push_str(e);
             expn.push('\n');
-            line += 1;
         }
     }
     let mut w = BlobWriter::new(Kind::Synonyms);

@@ -10,10 +10,9 @@ use crate::format::{Blob, Bytes};
 /// descriptions they stand for.
 pub struct Synonyms {
     terms: Map<Bytes>,
-    /// The expansions, one a line, and where each line lies in it: two
-    /// allocations at open where a `String` a line made a thousand.
-    text: Box<str>,
-    lines: Vec<(u32, u32)>,
+    /// The expansions, one a line, read in place: a term's value in
+    /// `terms` says where its first line starts and how many are its own.
+    text: Bytes,
 }
 
 impl Synonyms {
@@ -32,23 +31,16 @@ impl Synonyms {
         }
         let terms = Map::new(blob.section(b"TERM")?).map_err(|e| Error::corrupt(what, format!("TERM: {e}")))?;
         let text = blob.section(b"EXPN")?;
-        let text: Box<str> =
-            std::str::from_utf8(text.as_ref()).map_err(|_| Error::corrupt(what, "EXPN is not UTF-8"))?.into();
-        let span = |line: &str| {
-            let start = line.as_ptr() as usize - text.as_ptr() as usize;
-            Some((u32::try_from(start).ok()?, u32::try_from(start + line.len()).ok()?))
-        };
-        let lines =
-            text.lines().map(span).collect::<Option<_>>().ok_or_else(|| Error::corrupt(what, "EXPN is too long"))?;
-        Ok(Synonyms { terms, text, lines })
+        Ok(Synonyms { terms, text })
     }
 
     /// The expansions of a normalized term (lower-case words joined by one space).
     pub fn expansions(&self, term: &str) -> impl Iterator<Item = &str> {
         let v = self.terms.get(term).unwrap_or(0);
         let (start, count) = ((v >> 8) as usize, (v & 0xff) as usize);
-        let lines = self.lines.get(start..start + count).unwrap_or(&[]);
-        lines.iter().filter_map(|&(s, e)| self.text.get(s as usize..e as usize))
+        let lines = self.text.as_ref().get(start..).unwrap_or(&[]).split(|&b| b == b'\n');
+        // A line that is not UTF-8 (a damaged list) reads as no expansion.
+        lines.take(count).filter_map(|line| std::str::from_utf8(line).ok())
     }
 
     /// Every term, in order.
