@@ -4,9 +4,9 @@
 //
 //   node bench/floor.mjs [--rounds 9] [--www www] [--date YYYY-MM-DD]
 //
-// Ready: V8 compiles and instantiates these modules, each in a fresh Node
-// process, alternately, medians over the rounds (the same steps as medcode's
-// ready, without opening anything or answering):
+// Ready: V8 compiles and instantiates these modules synchronously, as
+// load() does in Node, each in a fresh Node process, alternately, medians
+// over the rounds (medcode's ready without opening anything or answering):
 //
 //   module     www/pkg/medcode_bg.wasm as shipped
 //   code only  the same module with its data segments emptied
@@ -198,16 +198,15 @@ export function blobSections(segments) {
 const TIMER = `
 const bytes = require('node:fs').readFileSync(process.argv[1]);
 const t0 = performance.now();
-WebAssembly.compile(bytes).then((module) => {
-  const t1 = performance.now();
-  const imports = {};
-  for (const i of WebAssembly.Module.imports(module)) {
-    (imports[i.module] ??= {})[i.name] = i.kind === 'function' ? () => { throw new Error('not called'); } : undefined;
-  }
-  new WebAssembly.Instance(module, imports);
-  const t2 = performance.now();
-  console.log(JSON.stringify({ compile: t1 - t0, instantiate: t2 - t1 }));
-});
+const module = new WebAssembly.Module(bytes);
+const t1 = performance.now();
+const imports = {};
+for (const i of WebAssembly.Module.imports(module)) {
+  (imports[i.module] ??= {})[i.name] = () => { throw new Error('not called'); };
+}
+new WebAssembly.Instance(module, imports);
+const t2 = performance.now();
+console.log(JSON.stringify({ compile: t1 - t0, instantiate: t2 - t1 }));
 `;
 
 function main() {
@@ -267,7 +266,7 @@ function main() {
   L.push('');
   L.push('## Ready: what V8 needs before any code of medcode runs');
   L.push('');
-  L.push(`Each module compiled (\`WebAssembly.compile\`) and instantiated (\`new WebAssembly.Instance\`) in a fresh Node process, the four alternately, medians of ${rounds} rounds. medcode's ready adds opening the code sets and the first answer to the first row.`);
+  L.push(`Each module compiled (\`new WebAssembly.Module\`, as \`load()\` does in Node) and instantiated (\`new WebAssembly.Instance\`) in a fresh Node process, the four alternately, medians of ${rounds} rounds. medcode's ready adds opening the code sets and the first answer to the first row.`);
   L.push('');
   L.push('| module | what | bytes | compile ms | instantiate ms | both ms |');
   L.push('|---|---|--:|--:|--:|--:|');
