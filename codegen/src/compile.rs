@@ -786,6 +786,42 @@ fn derived_description(items: &BTreeMap<String, Item>, key: &str, item: &Item) -
 /// page's first keystroke reads at most this many.
 pub const RANK_HEAD: usize = 1024;
 
+/// PR16: each ordinal's `ordinal − parent` as a little-endian i16 (0 for
+/// none, `u32::MAX` in `parent`), [`PR16_FAR`] when it does not fit, then
+/// `(u32 ordinal, u32 parent)` pairs for those, in ordinal order.
+pub fn parents_pr16(parent: &[u32]) -> Vec<u8> {
+    let (mut table, mut far) = (Vec::with_capacity(parent.len() * 2), Vec::new());
+    for (i, &p) in parent.iter().enumerate() {
+        let d = match p {
+            u32::MAX => 0,
+            p => match i16::try_from(i as i64 - i64::from(p)) {
+                Ok(d) if d != PR16_FAR => d,
+                _ => {
+                    far.extend_from_slice(&(i as u32).to_le_bytes());
+                    far.extend_from_slice(&p.to_le_bytes());
+                    PR16_FAR
+                }
+            },
+        };
+        table.extend_from_slice(&d.to_le_bytes());
+    }
+    table.extend(far);
+    table
+}
+
+/// The PR16 delta of a parent listed after the table.
+pub const PR16_FAR: i16 = i16::MIN;
+
+/// PARN: a varint per ordinal, 0 for none (`u32::MAX` in `parent`), else
+/// zigzag(ordinal − parent) + 1.
+pub fn parents_parn(parent: &[u32]) -> Vec<u8> {
+    let mut parn = Vec::new();
+    for (i, &p) in parent.iter().enumerate() {
+        put_varint(&mut parn, if p == u32::MAX { 0 } else { zigzag(i as i64 - i64::from(p)) + 1 });
+    }
+    parn
+}
+
 /// Lays the items out into the common sections. Everything that can be
 /// derived at open time (codes from the KEYS fst, children from parents,
 /// offsets from counts, 7th-character expansion descriptions from their
@@ -831,33 +867,11 @@ fn layout(
     // (zigzag deltas from the ordinal, 0 = none: mostly tiny) and their
     // reader walks KEYS for the lengths.
     let embedded = matches!(kind, Kind::Icd10Cm | Kind::Hcpcs | Kind::Icd10Pcs | Kind::PlaceOfService);
-    let delta = |i: usize, p: u32| i as i64 - i64::from(p);
     if embedded {
-        const FAR: i16 = i16::MIN;
-        let (mut table, mut far) = (Vec::with_capacity(parent.len() * 2), Vec::new());
-        for (i, &p) in parent.iter().enumerate() {
-            let d = match p {
-                u32::MAX => 0,
-                p => match i16::try_from(delta(i, p)) {
-                    Ok(d) if d != FAR => d,
-                    _ => {
-                        far.extend_from_slice(&(i as u32).to_le_bytes());
-                        far.extend_from_slice(&p.to_le_bytes());
-                        FAR
-                    }
-                },
-            };
-            table.extend_from_slice(&d.to_le_bytes());
-        }
-        table.extend(far);
-        w.section(b"PR16", table);
+        w.section(b"PR16", parents_pr16(&parent));
         w.section(b"KLEN", keys.iter().map(|k| k.len() as u8).collect());
     } else {
-        let mut parn = Vec::new();
-        for (i, &p) in parent.iter().enumerate() {
-            put_varint(&mut parn, if p == u32::MAX { 0 } else { zigzag(delta(i, p)) + 1 });
-        }
-        w.section(b"PARN", parn);
+        w.section(b"PARN", parents_parn(&parent));
     }
 
     // Billable ranges, then "exists" ranges: own ∪ all descendants', computed

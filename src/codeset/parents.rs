@@ -151,46 +151,22 @@ mod tests {
     use super::{Parents, FAR};
     use crate::format::Bytes;
 
-    fn varint(mut v: u64, out: &mut Vec<u8>) {
-        while v >= 0x80 {
-            out.push((v as u8) | 0x80);
-            v >>= 7;
-        }
-        out.push(v as u8);
+    /// The compiler's writers take `u32::MAX` for no parent.
+    fn raw(parents: &[Option<u32>]) -> Vec<u32> {
+        parents.iter().map(|p| p.unwrap_or(u32::MAX)).collect()
     }
 
-    fn zigzag(d: i64) -> u64 {
-        ((d << 1) ^ (d >> 63)) as u64
-    }
-
-    /// PARN for `parents` (None for no parent), as the compiler writes it.
     fn parn(parents: &[Option<u32>]) -> Vec<u8> {
-        let mut out = Vec::new();
-        for (i, p) in parents.iter().enumerate() {
-            varint(p.map_or(0, |p| zigzag(i as i64 - i64::from(p)) + 1), &mut out);
-        }
-        out
+        medcode_codegen::compile::parents_parn(&raw(parents))
     }
 
-    /// PR16 for `parents`, as the compiler writes it.
     fn pr16(parents: &[Option<u32>]) -> Vec<u8> {
-        let (mut table, mut far) = (Vec::new(), Vec::new());
-        for (i, p) in parents.iter().enumerate() {
-            let d = match p {
-                None => 0,
-                Some(p) => match i16::try_from(i as i64 - i64::from(*p)) {
-                    Ok(d) if d != FAR => d,
-                    _ => {
-                        far.extend_from_slice(&(i as u32).to_le_bytes());
-                        far.extend_from_slice(&p.to_le_bytes());
-                        FAR
-                    }
-                },
-            };
-            table.extend_from_slice(&d.to_le_bytes());
-        }
-        table.extend(far);
-        table
+        medcode_codegen::compile::parents_pr16(&raw(parents))
+    }
+
+    #[test]
+    fn the_far_delta_is_the_compilers() {
+        assert_eq!(FAR, medcode_codegen::compile::PR16_FAR);
     }
 
     fn all(parents: &Parents) -> Vec<Option<u32>> {
