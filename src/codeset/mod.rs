@@ -1588,6 +1588,31 @@ mod tests {
         assert!(rows > 98_000 && far > 0, "{rows} rows, {far} parents out of an i16's reach");
     }
 
+    /// A checked open reads PR16 only once every entry's parent lies in the
+    /// set; an embedded set's is taken as written, and still names no
+    /// parent outside the set.
+    #[test]
+    fn a_checked_open_refuses_a_pr16_naming_a_parent_outside_the_set() {
+        let (name, bytes) = crate::embedded::blobs().into_iter().find(|(n, _)| *n == "icd10cm").expect("icd10cm");
+        let set = super::CodeSet::open_embedded(bytes, name).expect("embedded");
+        let last = set.len() - 1;
+        let pr16 = {
+            let n = u32::from_le_bytes(bytes[20..24].try_into().unwrap()) as usize;
+            let e = (0..n).map(|i| 24 + 12 * i).find(|&e| &bytes[e..e + 4] == b"PR16").expect("PR16");
+            u32::from_le_bytes(bytes[e + 4..e + 8].try_into().unwrap()) as usize
+        };
+        let mut damaged = bytes.to_vec();
+        // The last entry's parent five entries past the end.
+        damaged[pr16 + 2 * last..pr16 + 2 * last + 2].copy_from_slice(&(-5i16).to_le_bytes());
+        let sum = crate::format::checksum(&damaged[20..]);
+        damaged[12..20].copy_from_slice(&sum.to_le_bytes());
+        let err = super::CodeSet::open(super::Bytes::from_vec(damaged.clone()), name).err().expect("refused");
+        assert!(err.to_string().contains("PR16"), "{err}");
+        let trusted = super::CodeSet::open_embedded(Box::leak(damaged.into_boxed_slice()), name).expect("trusted");
+        assert_eq!(trusted.parent(last as u32), None);
+        assert_eq!(trusted.parent(last as u32 - 1), set.parent(last as u32 - 1));
+    }
+
     /// PARN's one-byte and longer varints read alike; a list cut short, a
     /// parent outside the set and an entry its own parent are refused.
     #[test]
