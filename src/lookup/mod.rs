@@ -1183,10 +1183,11 @@ const SPECULATION_SHARE_TEXT: u64 = 128;
 /// How far a query word's volume is summed from the word fst before the
 /// vocabulary is built ([`crate::codeset::forward::Forward::prefix_volume`]).
 /// Above [`REFINER_ALWAYS`] a word is too common to drive whatever the
-/// others (and a lone word drives regardless), so every choice but one
-/// comes out as with exact volumes: the dense walk's budget, a bound on
-/// its work, is then at most half of [`TEXT_WALK_MOST`], still above the
-/// ~400 codes the walks that stop early read. A one-letter first keystroke
+/// others (and a lone word drives regardless), so every choice comes out
+/// as with exact volumes but two bounds on work: the dense walk's budget,
+/// then at most half of [`TEXT_WALK_MOST`], still above the ~400 codes the
+/// walks that stop early read, and the room reserved for a lone word's
+/// postings should the walk give up (the list then grows as it fills). A one-letter first keystroke
 /// streams a few dozen words of the fst instead of all its 300 to 1,200.
 const VOLUME_CAP: u64 = TEXT_WALK_MOST as u64 / 2 * SPECULATION_SHARE_TEXT;
 const _: () = assert!(VOLUME_CAP > REFINER_ALWAYS, "the choices need exact volumes up to REFINER_ALWAYS");
