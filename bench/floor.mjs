@@ -150,7 +150,7 @@ export function codeOnly(bytes) {
 /** A module of one memory (exported) and these data segments, nothing else. */
 export function dataOnly(segments) {
   const end = Math.max(...segments.map((s) => s.offset + s.bytes.length));
-  const pages = Math.ceil(end / 65536);
+  const pages = Math.ceil(end / 0x10000); // 64 KiB wasm pages
   const memory = section(5, Buffer.concat([leb(1), Buffer.from([0]), leb(pages)]));
   const body = [leb(segments.length)];
   for (const s of segments) body.push(Buffer.from([0, 0x41]), i32Offset(s.offset), Buffer.from([0x0b]), leb(s.bytes.length), s.bytes);

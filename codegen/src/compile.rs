@@ -8,7 +8,7 @@
 //! | KEYS | fst map: normalized code (dotless, upper case) → ordinal; also the ordinal → code table, read once at open |
 //! | KIND | 1 byte per ordinal: [`kind`] value, plus [`NEEDS_7TH`] and [`DERIVED_DESC`] |
 //! | PARN | packs: varint per ordinal: 0 for none, else zigzag(ordinal − parent) + 1; children are derived from it |
-//! | PR16 | embedded sets, instead of PARN: i16 LE per ordinal, ordinal − parent (0 for none, −32768 when out of reach), then (u32 ordinal, u32 parent) LE pairs for those out of reach, in ordinal order |
+//! | PR16 | embedded sets, instead of PARN: i16 LE per ordinal, ordinal − parent (0 for none, `i16::MIN` when out of reach), then (u32 ordinal, u32 parent) LE pairs for those out of reach, in ordinal order |
 //! | RNKH | the first [`RANK_HEAD`] ordinals of the rank order, zigzag-delta varints (embedded sets only) |
 //! | KLEN | 1 byte per ordinal: its key's length (embedded sets only: a reader trusts it only in a blob compiled into it) |
 //! | VBCN/VBRG | billable date ranges: u8 count per ordinal, then (u16 start, u16 end) pairs, or with DRNG a byte per range naming one of DRNG's |
