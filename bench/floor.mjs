@@ -27,16 +27,16 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { brotliCompressSync, constants } from 'node:zlib';
+import { compressedSizes } from '../www/scripts/compressed-size.mjs';
+import { dataSegments, sections } from '../www/scripts/wasm-binary.mjs';
 import { CACHE, dataFile, tsvBaselines } from './data.mjs';
 import { median } from './report.mjs';
 
-const brotli = (bytes) =>
-  brotliCompressSync(bytes, {
-    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_LGWIN]: 24 },
-  }).length;
+const brotli = (bytes) => compressedSizes(bytes).brotli;
 
-// --- reading and writing wasm binaries ---------------------------------
+// --- writing wasm binaries (read by www/scripts/wasm-binary.mjs) --------
+
+export { dataSegments };
 
 const leb = (n) => {
   const out = [];
@@ -48,75 +48,6 @@ const leb = (n) => {
   } while (n);
   return Buffer.from(out);
 };
-
-/** A cursor over a wasm binary's bytes. */
-function reader(bytes, pos = 0) {
-  return {
-    get pos() {
-      return pos;
-    },
-    u32() {
-      let result = 0;
-      let shift = 0;
-      let byte;
-      do {
-        byte = bytes[pos++];
-        result += (byte & 0x7f) * 2 ** shift;
-        shift += 7;
-      } while (byte & 0x80);
-      return result;
-    },
-    /** A constant i32 expression (`i32.const n; end`), as a data offset. */
-    offset() {
-      if (bytes[pos++] !== 0x41) throw new Error('floor: a data segment offset is not an i32.const');
-      let result = 0;
-      let shift = 0;
-      let byte;
-      do {
-        byte = bytes[pos++];
-        result |= (byte & 0x7f) << shift;
-        shift += 7;
-      } while (byte & 0x80);
-      if (shift < 32 && byte & 0x40) result |= -1 << shift;
-      if (bytes[pos++] !== 0x0b) throw new Error('floor: a data segment offset is not a constant');
-      return result >>> 0;
-    },
-    skip(n) {
-      pos += n;
-    },
-  };
-}
-
-/** The sections of a wasm binary: `{ id, start, end }` (contents only). */
-function sections(bytes) {
-  const out = [];
-  const r = reader(bytes, 8);
-  while (r.pos < bytes.length) {
-    const id = bytes[r.pos];
-    r.skip(1);
-    const size = r.u32();
-    out.push({ id, start: r.pos, end: r.pos + size });
-    r.skip(size);
-  }
-  return out;
-}
-
-/** The active data segments: `{ offset, bytes }`. */
-export function dataSegments(bytes) {
-  const data = sections(bytes).find((s) => s.id === 11);
-  if (!data) return [];
-  const r = reader(bytes, data.start);
-  const segments = [];
-  for (let n = r.u32(); n > 0; n--) {
-    const kind = r.u32();
-    if (kind !== 0) throw new Error(`floor: data segment kind ${kind} (only active segments of memory 0 are read)`);
-    const offset = r.offset();
-    const size = r.u32();
-    segments.push({ offset, bytes: bytes.subarray(r.pos, r.pos + size) });
-    r.skip(size);
-  }
-  return segments;
-}
 
 const section = (id, body) => Buffer.concat([Buffer.from([id]), leb(body.length), body]);
 const HEADER = Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
@@ -140,6 +71,7 @@ export function codeOnly(bytes) {
       continue;
     }
     const segs = dataSegments(bytes);
+    if (segs.some((seg) => seg.offset === undefined)) throw new Error('floor: a passive data segment (only active ones are rewritten)');
     const body = [leb(segs.length)];
     for (const seg of segs) body.push(Buffer.from([0, 0x41]), i32Offset(seg.offset), Buffer.from([0x0b]), leb(0));
     parts.push(section(11, Buffer.concat(body)));

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
 import { load } from '../src/index.js';
+import { dataSegments } from '../scripts/wasm-binary.mjs';
 
 const TODAY = '2026-11-27';
 const WASM = readFileSync(new URL('../pkg/medcode_bg.wasm', import.meta.url));
@@ -177,37 +178,9 @@ test('a bad pack is refused with a PACK- code, and nothing is loaded', async () 
  * its size). Reads the active data segments' offsets from the binary.
  */
 function stackTop(bytes) {
-  let at = 8;
-  const leb = () => {
-    let v = 0;
-    for (let shift = 0; ; shift += 7) {
-      const b = bytes[at++];
-      v += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) return v;
-    }
-  };
-  while (at < bytes.length) {
-    const id = bytes[at++];
-    const size = leb();
-    const end = at + size;
-    if (id === 11) {
-      let lowest = Infinity;
-      for (let n = leb(); n > 0; n--) {
-        const flag = leb();
-        if (flag === 2) leb(); // memory index
-        if (flag !== 1) {
-          assert.equal(bytes[at++], 0x41, 'a data offset that is not an i32.const');
-          lowest = Math.min(lowest, leb());
-          assert.equal(bytes[at++], 0x0b);
-        }
-        const length = leb(); // (`at += leb()` would add to the old `at`)
-        at += length;
-      }
-      return lowest;
-    }
-    at = end;
-  }
-  throw new Error('the module has no data section');
+  const offsets = dataSegments(bytes).map((s) => s.offset).filter((o) => o !== undefined);
+  if (offsets.length === 0) throw new Error('the module has no active data segment');
+  return Math.min(...offsets);
 }
 
 // Runs last: every case above has had its go at the stack by now.
