@@ -350,8 +350,7 @@ fn icd10cm(dir: &Path) -> Result<Vec<u8>, Error> {
         &items,
     );
     let keys_in_set: BTreeSet<String> = items.keys().cloned().collect();
-    let priors = prior(dir, "priors/icd10cm.tsv", &keys_in_set)?;
-    let common: BTreeSet<String> = String::from_utf8_lossy(&priors).lines().map(str::to_string).collect();
+    let common = prior(dir, "priors/icd10cm.tsv", &keys_in_set)?;
     // Their ordinals, as varint deltas: the reader looked each key up at
     // open, ~200 fst lookups on every page load.
     let mut prio = Vec::new();
@@ -377,20 +376,19 @@ fn icd10cm(dir: &Path) -> Result<Vec<u8>, Error> {
 }
 
 /// The curated list of commonly reported codes (see `code-sets/priors/`),
-/// as newline-separated normalized keys; every code must be in the set.
-fn prior(dir: &Path, rel: &str, keys: &BTreeSet<String>) -> Result<Vec<u8>, Error> {
+/// as normalized keys; every code must be in the set.
+fn prior(dir: &Path, rel: &str, keys: &BTreeSet<String>) -> Result<BTreeSet<String>, Error> {
     let text = read(dir, rel)?;
     let t = tsv::parse(rel, &text, &["code", "group"])?;
-    let mut out = String::new();
+    let mut out = BTreeSet::new();
     for (i, r) in t.rows.iter().enumerate() {
         let key = key_of(r[0]);
         if !keys.contains(&key) {
             return Err(format!("{rel}:{}: {} is not a code of the set", i + 2, r[0]).into());
         }
-        out.push_str(&key);
-        out.push('\n');
+        out.insert(key);
     }
-    Ok(out.into_bytes())
+    Ok(out)
 }
 
 fn push_extra(item: &mut Item, key: &str, value: Value) {
